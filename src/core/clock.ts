@@ -1,0 +1,53 @@
+// Time as the streaming core sees it: an injected clock, so pacing is testable without waiting.
+
+export interface Clock {
+  /** Milliseconds on a monotonic scale. */
+  now(): number;
+  /** Run `fn` once the clock reaches `at` (ms); returns a cancel function. */
+  at(at: number, fn: () => void): () => void;
+}
+
+/** The real clock: performance.now() and timers. */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  at(at, fn) {
+    const t = setTimeout(fn, Math.max(0, at - performance.now()));
+    return () => clearTimeout(t);
+  },
+};
+
+/** A clock that moves only when told to; timers fire in time order during advance(). */
+export class FakeClock implements Clock {
+  private t: number;
+  private seq = 0;
+  private timers: { at: number; seq: number; fn: () => void }[] = [];
+  constructor(start = 0) {
+    this.t = start;
+  }
+  now(): number {
+    return this.t;
+  }
+  at(at: number, fn: () => void): () => void {
+    const timer = { at, seq: this.seq++, fn };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((x) => x !== timer);
+    };
+  }
+  /** Move time forward by ms, firing each due timer at its own time. */
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const next = this.timers[0];
+      if (!next || next.at > end) break;
+      this.timers.shift();
+      this.t = Math.max(this.t, next.at);
+      next.fn();
+    }
+    this.t = end;
+  }
+  get pending(): number {
+    return this.timers.length;
+  }
+}
