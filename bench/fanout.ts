@@ -1,0 +1,379 @@
+// Fan-out benchmark: N paced MMSH readers on loopback against one long ASF file, for netshow and for the
+// peer (VLC's MMSH server) in the same run, one after the other; prints one JSON document (bench/README.md).
+//   npx tsx bench/fanout.ts --clients 100,1000 --seconds 20 [--protocol mmsh] [--peer vlc|none] [--file F]
+//                           [--ours netshow|replay|none] [--ramp-ms 5] [--warmup 3] [--per-process 250]
+// Everything binds and connects to 127.0.0.1 only, and every step has a time limit.
+//
+// Lateness of a `$D` (wmsp.md §6.2, asf.md §4): each reader takes the arrival of its first `$D` as its
+// play start and that packet's Send Time as the first send time; a later `$D` with Send Time S arriving at
+// A is late by A - (playStart + (S - firstSendTime)). Packets with S - firstSendTime < preroll (from the
+// `$H` the reader got) are the start-up burst and are not counted; only arrivals inside the measuring
+// window are. Negative = ahead of schedule (a server may keep up to a preroll of lead).
+import { spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, release, tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { readAsfFile, type AsfFileFacts } from './lib/asf.js';
+import { compare, summarise, type ServerFigures } from './lib/fanout-report.js';
+import type { ReaderConfig, ReaderProcessReport } from './lib/mmsh-readers.js';
+import { cpuSeconds, openFileLimits, processTree, rssBytes } from './lib/proc.js';
+import { netshowCommand, startNetshow, startReplay, startVlc, type RunningServer } from './lib/servers.js';
+import { round } from './lib/stats.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(HERE, '..');
+const READER_SCRIPT = join(HERE, 'lib/mmsh-readers.ts');
+const REPLAY_SCRIPT = '/work/shared/peers/mmsh-replay.mjs';
+const BIN_MS = 0.1;
+
+const { values: opt } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '100,1000' },
+    seconds: { type: 'string', default: '20' },
+    protocol: { type: 'string', default: 'mmsh' },
+    peer: { type: 'string', default: 'vlc' },
+    ours: { type: 'string', default: 'netshow' },
+    file: { type: 'string' },
+    'ramp-ms': { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '3' },
+    'per-process': { type: 'string', default: '250' },
+    'replay-script': { type: 'string', default: REPLAY_SCRIPT },
+  },
+});
+
+const num = (name: string, v: string | undefined, min: number, max: number): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) usage(`--${name} must be a number in ${min}..${max}`);
+  return n;
+};
+function usage(msg: string): never {
+  process.stderr.write(`fanout: ${msg}\n`);
+  process.exit(2);
+}
+
+const levels = (opt.clients ?? '').split(',').map((s) => num('clients', s.trim(), 1, 5000));
+const seconds = num('seconds', opt.seconds, 2, 600);
+const rampMs = num('ramp-ms', opt['ramp-ms'], 0, 100);
+const warmupS = num('warmup', opt.warmup, 0, 60);
+const perProcess = num('per-process', opt['per-process'], 1, 5000);
+if (opt.protocol !== 'mmsh') usage(`--protocol ${opt.protocol}: only mmsh is measured so far`);
+if (opt.peer !== 'vlc' && opt.peer !== 'none') usage('--peer is vlc or none');
+if (opt.ours !== 'netshow' && opt.ours !== 'replay' && opt.ours !== 'none')
+  usage('--ours is netshow, replay or none');
+
+const log = (msg: string): void => void process.stderr.write(`fanout: ${msg}\n`);
+const now = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+const scratch = mkdtempSync(join(tmpdir(), 'netshow-fanout-'));
+chmodSync(scratch, 0o755); // VLC runs as nobody and must reach the media
+const cleanups = new Set<() => Promise<void>>();
+async function cleanup(): Promise<void> {
+  for (const c of [...cleanups]) await c().catch(() => undefined);
+  rmSync(scratch, { recursive: true, force: true });
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => void cleanup().then(() => process.exit(130)));
+}
+
+/** Media long enough that no reader reaches the end (or VLC's end) during the longest run. */
+async function prepareMedia(): Promise<{ file: string; generatedWith: string | null }> {
+  const dir = join(scratch, 'media');
+  mkdirSync(dir);
+  chmodSync(dir, 0o755);
+  if (opt.file) {
+    const file = join(dir, basename(opt.file));
+    copyFileSync(opt.file, file);
+    chmodSync(file, 0o644);
+    return { file, generatedWith: null };
+  }
+  const longest = (Math.max(...levels) * rampMs) / 1000 + warmupS + seconds;
+  const duration = Math.max(300, Math.ceil(longest * 2 + 60));
+  const file = join(dir, `long100k-${duration}s.wmv`);
+  // the 106 kb/s variant of shared/media/README.md ("Bigger or different media")
+  const args = ['-v', 'error', '-nostdin', '-y'];
+  args.push('-f', 'lavfi', '-i', `testsrc=size=160x120:rate=15:duration=${duration}`);
+  args.push('-f', 'lavfi', '-i', `sine=frequency=1000:sample_rate=22050:duration=${duration}`);
+  args.push('-ac', '1', '-c:v', 'wmv2', '-b:v', '60k', '-g', '15', '-c:a', 'wmav2', '-b:a', '32k');
+  args.push('-fflags', '+bitexact', file);
+  await run('ffmpeg', args, 120_000);
+  chmodSync(file, 0o644);
+  return { file, generatedWith: `ffmpeg ${args.slice(0, -1).join(' ')} OUT.wmv` };
+}
+
+function run(cmd: string, args: string[], ms: number): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('error', fail);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) done();
+      else fail(new Error(`${cmd} exited ${code}: ${err.slice(-300)}`));
+    });
+  });
+}
+
+/** One reader process; resolves with its report, or null if it died or overran its time limit. */
+function readerProcess(
+  cfg: ReaderConfig,
+  nofile: number,
+): { pid: number; report: Promise<ReaderProcessReport | null> } {
+  const script = `ulimit -n ${nofile} 2>/dev/null; exec "$@"`;
+  const args = ['-c', script, 'sh', process.execPath, '--import', 'tsx', READER_SCRIPT, JSON.stringify(cfg)];
+  const child = spawn('sh', args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const kill = (): Promise<void> => {
+    child.kill('SIGKILL');
+    return Promise.resolve();
+  };
+  cleanups.add(kill);
+  const timer = setTimeout(() => child.kill('SIGKILL'), cfg.windowEnd - now() + 20_000);
+  const report = new Promise<ReaderProcessReport | null>((done) =>
+    child.on('exit', () => {
+      clearTimeout(timer);
+      cleanups.delete(kill);
+      try {
+        done(JSON.parse(out.trim().split('\n').at(-1) ?? '') as ReaderProcessReport);
+      } catch {
+        log(`reader process ${child.pid} gave no report: ${err.slice(-300)}`);
+        done(null);
+      }
+    }),
+  );
+  return { pid: child.pid ?? -1, report };
+}
+
+async function measure(server: RunningServer, n: number, media: AsfFileFacts): Promise<ServerFigures> {
+  const nofile = Math.max(1024, Math.min(openFileLimits().hard, 2 * n + 256));
+  await sleep(1000); // let it settle before the idle reading
+  const rssIdle = rssBytes(processTree(server.pid));
+  const startAt = now() + 500;
+  const windowStart = startAt + n * rampMs + warmupS * 1000;
+  const windowEnd = windowStart + seconds * 1000;
+  const procs = Math.ceil(n / perProcess);
+  const readers = Array.from({ length: procs }, (_, p) => {
+    const indexes = Array.from({ length: n }, (_, i) => i).filter((i) => i % procs === p);
+    const cfg: ReaderConfig = {
+      port: server.port,
+      path: server.path,
+      streams: media.streams,
+      indexes,
+      startAt,
+      rampMs,
+      windowStart,
+      windowEnd,
+      prerollMs: media.prerollMs,
+      binMs: BIN_MS,
+    };
+    return readerProcess(cfg, nofile);
+  });
+  const readerPids = (): number[] => readers.flatMap((r) => processTree(r.pid));
+  await sleep(windowStart - now());
+  const serverPids = new Set(processTree(server.pid));
+  const readerSet = new Set(readerPids());
+  const cpu0 = cpuSeconds([...serverPids]);
+  const rcpu0 = cpuSeconds([...readerSet]);
+  const t0 = now();
+  let peak = rssBytes([...serverPids]);
+  while (now() < windowEnd - 1000) {
+    await sleep(Math.min(1000, windowEnd - 1000 - now()));
+    for (const p of processTree(server.pid)) serverPids.add(p);
+    peak = Math.max(peak, rssBytes(processTree(server.pid)));
+  }
+  await sleep(windowEnd - now() - 50); // before the readers disconnect
+  for (const p of processTree(server.pid)) serverPids.add(p);
+  const cpu1 = cpuSeconds([...serverPids]);
+  const rcpu1 = cpuSeconds([...readerSet]);
+  const t1 = now();
+  const rssEnd = rssBytes(processTree(server.pid));
+  const reports = (await Promise.all(readers.map((r) => r.report))).filter((r) => r !== null);
+  const samples = {
+    windowS: (t1 - t0) / 1000,
+    serverCpuS: cpu1 - cpu0,
+    serverRssIdle: rssIdle,
+    serverRssPeak: Math.max(peak, rssEnd),
+    serverRssEnd: rssEnd,
+    readerCpuS: rcpu1 - rcpu0,
+  };
+  return summarise(reports, samples, media.contentBitrate, BIN_MS, {
+    server: server.kind,
+    command: server.command,
+    url: `mmsh://127.0.0.1:${server.port}${server.path}`,
+    startupMs: server.startupMs,
+    requested: n,
+  });
+}
+
+type Outcome =
+  ServerFigures | { server: string; skipped: string } | { server: string; error: string; log?: string[] };
+
+async function runOne(
+  kind: 'netshow' | 'replay' | 'vlc',
+  n: number,
+  file: string,
+  media: AsfFileFacts,
+): Promise<Outcome> {
+  if (kind === 'netshow' && !netshowCommand(REPO)) {
+    return { server: kind, skipped: 'netshow serve is not there yet (src/cli/main.ts, src/server/)' };
+  }
+  const o = { repo: REPO, file, scratch, nofile: Math.min(openFileLimits().hard, 2 * n + 1024) };
+  let server: RunningServer;
+  try {
+    server = await (kind === 'vlc'
+      ? startVlc(o)
+      : kind === 'replay'
+        ? startReplay(o, opt['replay-script'] ?? '')
+        : startNetshow(o));
+  } catch (e) {
+    return { server: kind, error: (e as Error).message };
+  }
+  cleanups.add(server.stop);
+  log(`${kind}: ${n} readers on 127.0.0.1:${server.port}${server.path}`);
+  try {
+    return await measure(server, n, media);
+  } catch (e) {
+    return { server: kind, error: (e as Error).message, log: server.tail().slice(-10) };
+  } finally {
+    await server.stop();
+    cleanups.delete(server.stop);
+  }
+}
+
+/** One line per level and server with the figures most people look for; the full figures follow. */
+const row = (clients: number, f: ServerFigures): Record<string, unknown> => ({
+  clients,
+  server: f.server,
+  connected: f.readers.connected,
+  failed: f.readers.failed,
+  bitrateRatioMedian: f.bitrateRatio.median,
+  mediaRateMin: f.mediaRate.min,
+  latenessP50Ms: f.latenessMs.p50,
+  latenessP99Ms: f.latenessMs.p99,
+  jitterP99Ms: f.jitterMs.p99,
+  firstByteP50Ms: f.firstByteMs.p50,
+  serverCpuPercent: f.serverCpuPercent,
+  serverRssPeakMB: f.serverRssMB.peak,
+  serverRssPerClientKB: f.serverRssPerClientKB,
+  readerCpuPercent: f.readerCpuPercent,
+});
+
+const isFigures = (o: Outcome | undefined): o is ServerFigures => o !== undefined && 'bitrateBps' in o;
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const { file, generatedWith } = await prepareMedia();
+  const media = readAsfFile(file);
+  const ours = opt.ours === 'none' ? [] : [opt.ours as 'netshow' | 'replay'];
+  const kinds = [...ours, ...(opt.peer === 'vlc' ? (['vlc'] as const) : [])];
+  const results = [];
+  const summary: Record<string, unknown>[] = [];
+  for (const n of levels) {
+    const servers: Record<string, Outcome> = {};
+    for (const kind of kinds) servers[kind] = await runOne(kind, n, file, media);
+    const a = servers[opt.ours ?? ''];
+    const b = servers.vlc;
+    for (const o of Object.values(servers)) summary.push(isFigures(o) ? row(n, o) : { clients: n, ...o });
+    results.push({
+      clients: n,
+      servers,
+      ...(isFigures(a) && isFigures(b) ? { ratiosOursOverPeer: compare(a, b) } : {}),
+    });
+  }
+  const doc = {
+    bench: 'fanout',
+    protocol: opt.protocol,
+    date: started.toISOString(),
+    durationS: round((Date.now() - started.getTime()) / 1000, 1),
+    host: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', kernel: release(), node: process.version },
+    params: {
+      clients: levels,
+      seconds,
+      rampMs,
+      warmupS,
+      readersPerProcess: perProcess,
+      ours: opt.ours,
+      peer: opt.peer,
+    },
+    media: {
+      file: opt.file ?? basename(file),
+      generatedWith,
+      durationS: round(media.sendSpanMs / 1000, 1),
+      packetSize: media.packetSize,
+      packets: media.packetCount,
+      prerollMs: media.prerollMs,
+      streams: media.streams,
+      contentBitrateBps: media.contentBitrate,
+      paddedBitrateBps: media.paddedBitrate,
+      headerMaxBitrateBps: media.maxBitrate,
+    },
+    summary,
+    definitions: DEFINITIONS,
+    peerNote: PEER_NOTE,
+    levels: results,
+  };
+  process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+}
+
+const DEFINITIONS = {
+  window:
+    'Measuring window: starts warmupS after the last reader was due to start (reader i starts at i x rampMs), lasts `seconds`. ' +
+    'Every per-reader rate, lateness sample and /proc reading is taken inside it.',
+  request:
+    "Each reader sends one Play request with no Describe before it, byte for byte as FFmpeg 5.1's mmsh.c writes it " +
+    '(HTTP/1.1, Pragma xPlayStrm=1, stream-switch-entry for every stream of the file), and parses $H/$D/$E incrementally.',
+  connected:
+    'Readers that got HTTP 200 and a $H holding an ASF header, with no error; failed = requested - connected.',
+  bitrateBps:
+    'Per reader: ASF content bytes of the $D received in the window (each packet minus its declared padding, so a server ' +
+    'that strips padding is not penalised) x 8 / window seconds; min/median/max over connected readers.',
+  bitrateRatio:
+    "bitrateBps / media.contentBitrateBps (the file's own content bytes x 8 over its send-time span).",
+  wireBitrateBps:
+    'Per reader: every socket byte received in the window (HTTP, framing, padding) x 8 / window seconds.',
+  mediaRate:
+    'Per reader: how far the $D Send Time advanced during the window / window length (1.0 = real time; resolution one packet).',
+  latenessMs:
+    "Per $D: arrival - (playStart + (sendTime - firstSendTime)), where playStart is the arrival of the reader's first $D and " +
+    "firstSendTime its Send Time; packets with sendTime - firstSendTime < the preroll of the reader's $H (the start-up burst) " +
+    'are left out. Percentiles over every packet of every reader, 0.1 ms bins; negative = ahead of schedule. Arrival is when ' +
+    'the reader process saw the bytes, so a busy reader adds to it (see readerEventLoopDelayP99Ms).',
+  jitterMs:
+    'Per $D: its lateness minus the median lateness of the same reader; percentiles over all readers. It removes the ' +
+    'offset that the first $D sets (arbitrary for a reader joining a live stream) and keeps the unevenness of delivery.',
+  readerEventLoopDelayP99Ms:
+    'Worst reader process: p99 of its event-loop delay beyond the 10 ms monitor resolution, over the window. ' +
+    'A large value means the readers, not the server, added to lateness.',
+  firstByteMs:
+    'Per reader: from starting the TCP connect to the first response byte. firstDataMs: to the first $D.',
+  serverCpuPercent:
+    'utime+stime of the server PID and all its descendants (/proc/PID/stat) over the window, as % of one core.',
+  serverRssMB:
+    'VmRSS summed over the server tree: idle = 1 s after start-up, before any reader; peak = highest 1 s sample in the window.',
+  serverRssPerClientKB: '(peak - idle) / requested readers.',
+  readerCpuPercent:
+    'utime+stime of the reader processes over the window, as % of one core (they share the machine).',
+  ratiosOursOverPeer:
+    "netshow's figure / the peer's (null when the peer's is 0); latenessP99MinusPeerMs is a difference.",
+};
+
+const PEER_NOTE =
+  'VLC 3.0 (--sout #std{access=mmsh,mux=asfh}) serves live only: it plays the file once in real time from its own start, ' +
+  'every reader joins that one running stream mid-way (no start-up burst, its own re-muxed packets of its own size and ' +
+  'preroll, Send Times from its muxer), and it ignores the stream selection. netshow serves the file on demand: each ' +
+  'reader gets its own paced session from packet 0. So VLC does one read+mux for all readers, while netshow paces N ' +
+  'sessions; both must deliver in real time. VLC runs as user nobody; both servers share the 127.0.0.1 machine with the readers.';
+
+try {
+  await main();
+} finally {
+  await cleanup();
+}

@@ -1,0 +1,238 @@
+// One reader process of the fan-out benchmark: opens its share of MMSH Play connections on loopback at
+// their appointed times, follows each `$D`'s ASF send time, and at the end of the measuring window prints
+// one JSON line (ReaderProcessReport) and exits. Run by bench/fanout.ts, never by hand:
+//   node --import tsx bench/lib/mmsh-readers.ts '<ReaderConfig as JSON>'
+// Times are epoch milliseconds (performance.timeOrigin + performance.now()), shared with the orchestrator.
+import net from 'node:net';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { readHeaderFacts, readPacketTiming } from './asf.js';
+import { MmshStreamReader, type MmshChunk } from './mmsh-stream.js';
+import { Histogram, percentile, round } from './stats.js';
+
+export type ReaderConfig = {
+  port: number;
+  path: string;
+  /** Stream numbers for stream-switch-entry (from the file: the request is sent without a Describe). */
+  streams: number[];
+  /** Global reader numbers this process runs; reader i starts at startAt + i * rampMs. */
+  indexes: number[];
+  startAt: number;
+  rampMs: number;
+  windowStart: number;
+  windowEnd: number;
+  /** Used when the `$H` gives no preroll. */
+  prerollMs: number;
+  /** Lateness histogram bin width, ms. */
+  binMs: number;
+};
+
+export type ReaderResult = {
+  i: number;
+  status: number;
+  /** The response used the chunked transfer coding. */
+  chunked: boolean;
+  /** Got a 200 and a `$H` with an ASF header. */
+  playing: boolean;
+  error: string | null;
+  /** The connection ended (either side) before the window was over. */
+  closedEarly: boolean;
+  /** Reason of the first `$E`, if any. */
+  endReason: number | null;
+  connectMs: number | null;
+  firstByteMs: number | null;
+  firstDataMs: number | null;
+  chunks: Record<string, number>;
+  badPackets: number;
+  /** Inside the window: ASF content bytes (padding excluded), all socket bytes, `$D` count. */
+  contentBytes: number;
+  wireBytes: number;
+  packets: number;
+  /** How far the send time advanced over the window, ms (see fanout.ts `mediaRate`). */
+  mediaMs: number;
+};
+
+export type ReaderProcessReport = {
+  pid: number;
+  windowMs: number;
+  readers: ReaderResult[];
+  lateness: [number, number][];
+  jitter: [number, number][];
+  /** Event-loop delay beyond the monitor's 10 ms resolution, over the window. */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+};
+
+const LOOP_RESOLUTION_MS = 10;
+const now = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * A Play request without a Describe before it, as FFmpeg's mmsh.c and http.c write it (wmsp.md §9.1):
+ * HTTP/1.1, Range and Connection from the HTTP layer, FFmpeg's fixed xClientGUID, one stream-switch-entry
+ * per stream with a trailing space, and the last Pragma glued to `Connection: Close` (no CRLF between).
+ */
+export function playRequest(host: string, port: number, path: string, streams: readonly number[]): string {
+  const entries = streams.map((s) => `ffff:${s}:0 `).join('');
+  return (
+    `GET ${path} HTTP/1.1\r\n` +
+    'Range: bytes=0-\r\n' +
+    'Connection: close\r\n' +
+    'Icy-MetaData: 1\r\n' +
+    'Accept: */*\r\n' +
+    'User-Agent: NSPlayer/4.1.0.3856\r\n' +
+    `Host: ${host}:${port}\r\n` +
+    'Pragma: no-cache,rate=1.000000,request-context=2\r\n' +
+    'Pragma: xPlayStrm=1\r\n' +
+    'Pragma: xClientGUID={c77e7400-738a-11d2-9add-0020af0a3278}\r\n' +
+    `Pragma: stream-switch-count=${streams.length}\r\n` +
+    `Pragma: stream-switch-entry=${entries}\r\n` +
+    'Pragma: no-cache,rate=1.000000,stream-time=0Connection: Close\r\n' +
+    '\r\n'
+  );
+}
+
+type Histograms = { lateness: Histogram; jitter: Histogram };
+
+function runReader(i: number, cfg: ReaderConfig, h: Histograms): { result: ReaderResult; stop(): void } {
+  const r: ReaderResult = {
+    i,
+    status: 0,
+    chunked: false,
+    playing: false,
+    error: null,
+    closedEarly: false,
+    endReason: null,
+    connectMs: null,
+    firstByteMs: null,
+    firstDataMs: null,
+    chunks: {},
+    badPackets: 0,
+    contentBytes: 0,
+    wireBytes: 0,
+    packets: 0,
+    mediaMs: 0,
+  };
+  const started = now();
+  let preroll = cfg.prerollMs;
+  let playStart = NaN; // arrival of the first $D
+  let firstSend = NaN;
+  let sendBeforeWindow = NaN; // send time of the last $D that arrived before the window
+  let lastSendInWindow = NaN;
+  let arrival = 0;
+  let stopped = false;
+  const late: number[] = [];
+
+  const onChunk = (c: MmshChunk): void => {
+    r.chunks[c.kind] = (r.chunks[c.kind] ?? 0) + 1;
+    if (c.kind === 'H') {
+      const h = readHeaderFacts(c.payload);
+      if (h) {
+        r.playing = true;
+        if (h.prerollMs > 0) preroll = h.prerollMs;
+      }
+    } else if (c.kind === 'E') {
+      r.endReason ??= c.value;
+    } else if (c.kind === 'D') {
+      const t = readPacketTiming(c.payload);
+      if (!t) {
+        r.badPackets++;
+        return;
+      }
+      if (Number.isNaN(playStart)) {
+        playStart = arrival;
+        firstSend = t.sendTime;
+        r.firstDataMs = round(arrival - started, 2);
+      }
+      if (arrival < cfg.windowStart) {
+        sendBeforeWindow = t.sendTime;
+      } else if (arrival < cfg.windowEnd) {
+        if (Number.isNaN(sendBeforeWindow)) sendBeforeWindow = t.sendTime;
+        lastSendInWindow = t.sendTime;
+        r.packets++;
+        r.contentBytes += t.contentBytes;
+        const fromStart = t.sendTime - firstSend;
+        // lateness = arrival - (playStart + (sendTime - firstSendTime)), only after the preroll burst
+        if (fromStart >= preroll) late.push(arrival - (playStart + fromStart));
+      }
+    }
+  };
+  const stream = new MmshStreamReader({
+    head: (h) => {
+      r.status = h.status;
+      r.chunked = h.chunked;
+    },
+    chunk: onChunk,
+  });
+
+  const socket = net.connect({ host: '127.0.0.1', port: cfg.port });
+  socket.on('connect', () => {
+    r.connectMs = round(now() - started, 2);
+    socket.write(playRequest('127.0.0.1', cfg.port, cfg.path, cfg.streams));
+  });
+  socket.on('data', (b: Buffer) => {
+    arrival = now();
+    r.firstByteMs ??= round(arrival - started, 2);
+    if (arrival >= cfg.windowStart && arrival < cfg.windowEnd) r.wireBytes += b.length;
+    stream.push(b);
+    if (stream.error && !r.error) {
+      r.error = stream.error;
+      socket.destroy();
+    }
+  });
+  socket.on('error', (e: NodeJS.ErrnoException) => {
+    r.error ??= e.code ?? e.message;
+  });
+  socket.on('close', () => {
+    if (!stopped && now() < cfg.windowEnd) r.closedEarly = true;
+  });
+  return {
+    result: r,
+    stop: () => {
+      stopped = true;
+      socket.destroy();
+      if (!Number.isNaN(lastSendInWindow)) r.mediaMs = lastSendInWindow - sendBeforeWindow;
+      // jitter: lateness around this reader's own median, which removes the offset its first $D set
+      const median = percentile(
+        [...late].sort((a, b) => a - b),
+        0.5,
+      );
+      for (const x of late) {
+        h.lateness.add(x);
+        h.jitter.add(x - median);
+      }
+    },
+  };
+}
+
+function main(): void {
+  const arg = process.argv[2];
+  if (!arg) {
+    console.error("usage: node --import tsx bench/lib/mmsh-readers.ts '<ReaderConfig JSON>'");
+    process.exit(2);
+  }
+  const cfg = JSON.parse(arg) as ReaderConfig;
+  const h: Histograms = { lateness: new Histogram(cfg.binMs), jitter: new Histogram(cfg.binMs) };
+  const readers: { result: ReaderResult; stop(): void }[] = [];
+  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  for (const i of cfg.indexes) {
+    setTimeout(() => readers.push(runReader(i, cfg, h)), Math.max(0, cfg.startAt + i * cfg.rampMs - now()));
+  }
+  setTimeout(() => loop.enable(), Math.max(0, cfg.windowStart - now()));
+  setTimeout(
+    () => {
+      loop.disable();
+      for (const r of readers) r.stop();
+      const ms = (ns: number): number => round(Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS), 2);
+      const report: ReaderProcessReport = {
+        pid: process.pid,
+        windowMs: cfg.windowEnd - cfg.windowStart,
+        readers: readers.map((r) => r.result),
+        lateness: h.lateness.toPairs(),
+        jitter: h.jitter.toPairs(),
+        eventLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+      };
+      process.stdout.write(JSON.stringify(report) + '\n', () => process.exit(0));
+    },
+    Math.max(0, cfg.windowEnd - now()),
+  );
+}
+
+main();

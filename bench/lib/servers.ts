@@ -1,0 +1,268 @@
+// Starts and stops the servers the fan-out benchmark compares, each on 127.0.0.1 only, with a raised open
+// file limit: netshow (`serve`), VLC's MMSH server (the peer; live only, run as `nobody` when we are root),
+// and the lab's unpaced replay double (to test the readers).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, chmodSync, chownSync, rmSync, statSync } from 'node:fs';
+import net from 'node:net';
+import { basename, join, resolve } from 'node:path';
+import { processTree } from './proc.js';
+
+export type ServerKind = 'netshow' | 'vlc' | 'replay';
+
+export type RunningServer = {
+  kind: ServerKind;
+  /** The command line, for the report. */
+  command: string;
+  pid: number;
+  port: number;
+  path: string;
+  /** From spawn until the server answered (VLC: until it had a header to send). */
+  startupMs: number;
+  stop: () => Promise<void>;
+  /** The last lines it printed. */
+  tail: () => string[];
+};
+
+export type ServerOptions = {
+  repo: string;
+  /** The media file; its folder is what netshow serves. */
+  file: string;
+  scratch: string;
+  nofile: number;
+};
+
+const HOST = '127.0.0.1';
+
+/** A port that was free on 127.0.0.1 a moment ago. */
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = net.createServer();
+    s.once('error', fail);
+    s.listen(0, HOST, () => {
+      const a = s.address();
+      s.close(() => (a && typeof a === 'object' ? done(a.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = net.connect({ host: HOST, port });
+    s.once('connect', () => {
+      s.destroy();
+      done(true);
+    });
+    s.once('error', () => done(false));
+  });
+}
+
+/** Sends a Describe (a GET without xPlayStrm) and resolves with what came back within `ms`. */
+function describe(port: number, path: string, ms: number): Promise<Buffer> {
+  return new Promise((done) => {
+    const parts: Buffer[] = [];
+    const s = net.connect({ host: HOST, port });
+    const finish = (): void => {
+      s.destroy();
+      done(Buffer.concat(parts));
+    };
+    const timer = setTimeout(finish, ms);
+    s.on('connect', () =>
+      s.write(
+        `GET ${path} HTTP/1.0\r\nAccept: */*\r\nUser-Agent: NSPlayer/4.1.0.3856\r\nHost: ${HOST}:${port}\r\n` +
+          'Pragma: no-cache,rate=1.000000,stream-time=0,stream-offset=0:0,request-context=1,max-duration=0\r\n' +
+          'Connection: Close\r\n\r\n',
+      ),
+    );
+    s.on('data', (b: Buffer) => parts.push(b));
+    s.on('error', () => undefined);
+    s.on('close', () => {
+      clearTimeout(timer);
+      finish();
+    });
+  });
+}
+
+const ASF_HEADER_GUID = Buffer.from('3026b2758e66cf11a6d900aa0062ce6c', 'hex');
+
+/** Spawns `cmd args` under `sh -c 'ulimit -n N; exec ...'`, so the PID is the command's own. */
+function spawnLimited(nofile: number, cmd: string, args: string[], cwd: string): ChildProcess {
+  return spawn('sh', ['-c', `ulimit -n ${nofile} 2>/dev/null; exec "$@"`, 'sh', cmd, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function supervise(
+  kind: ServerKind,
+  child: ChildProcess,
+  command: string,
+): {
+  lines: string[];
+  waitLine(re: RegExp, ms: number): Promise<RegExpExecArray | null>;
+  base: Omit<RunningServer, 'port' | 'path' | 'startupMs'>;
+} {
+  const lines: string[] = [];
+  const watchers: { re: RegExp; done(m: RegExpExecArray | null): void }[] = [];
+  let exited = false;
+  const onText = (b: Buffer): void => {
+    for (const line of b.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      lines.push(line.slice(0, 400));
+      if (lines.length > 40) lines.shift();
+      for (const w of [...watchers]) {
+        const m = w.re.exec(line);
+        if (m) {
+          watchers.splice(watchers.indexOf(w), 1);
+          w.done(m);
+        }
+      }
+    }
+  };
+  child.stdout?.on('data', onText);
+  child.stderr?.on('data', onText);
+  const exitedPromise = new Promise<void>((done) =>
+    child.once('exit', () => {
+      exited = true;
+      for (const w of watchers.splice(0)) w.done(null);
+      done();
+    }),
+  );
+  const pid = child.pid ?? -1;
+  const stop = async (): Promise<void> => {
+    if (exited) return;
+    // signal every process of the tree we started, by PID, then give it 5 s before KILL
+    const signalAll = (sig: NodeJS.Signals): void => {
+      for (const p of processTree(pid).reverse()) {
+        try {
+          process.kill(p, sig);
+        } catch {
+          // gone already
+        }
+      }
+    };
+    signalAll('SIGTERM');
+    const timer = setTimeout(() => signalAll('SIGKILL'), 5000);
+    await exitedPromise;
+    clearTimeout(timer);
+  };
+  return {
+    lines,
+    waitLine: (re, ms) =>
+      new Promise((done) => {
+        if (exited) return done(null);
+        const w = { re, done };
+        watchers.push(w);
+        setTimeout(() => {
+          const at = watchers.indexOf(w);
+          if (at >= 0) {
+            watchers.splice(at, 1);
+            done(null);
+          }
+        }, ms);
+      }),
+    base: { kind, command, pid, stop, tail: () => [...lines] },
+  };
+}
+
+/** The netshow command: the built CLI when it is newer than its source, else the source through tsx. */
+export function netshowCommand(repo: string): { cmd: string; args: string[] } | null {
+  const src = join(repo, 'src/cli/main.ts');
+  const built = join(repo, 'dist/src/cli/main.js');
+  if (!existsSync(src) || !existsSync(join(repo, 'src/server'))) return null;
+  if (existsSync(built) && statSync(built).mtimeMs >= statSync(src).mtimeMs) {
+    return { cmd: process.execPath, args: [built] };
+  }
+  return { cmd: process.execPath, args: ['--import', 'tsx', src] };
+}
+
+export async function startNetshow(o: ServerOptions): Promise<RunningServer> {
+  const base = netshowCommand(o.repo);
+  if (!base) throw new Error('netshow is not there yet (src/cli/main.ts and src/server/)');
+  const port = await freePort();
+  const args = [...base.args, 'serve', resolve(o.file, '..'), '--host', HOST, '--http-port', String(port)];
+  args.push('--log-level', 'warn');
+  const t0 = performance.now();
+  const child = spawnLimited(o.nofile, base.cmd, args, o.repo);
+  const s = supervise('netshow', child, [base.cmd, ...args].join(' '));
+  // "mmsh listening on http://127.0.0.1:8080/  (e.g. ...)": the port comes from that line
+  const m = await s.waitLine(/\bmmsh listening on \S*?:(\d+)\//i, 60_000);
+  if (!m) {
+    await s.base.stop();
+    throw new Error(`netshow did not print "mmsh listening on ...": ${s.lines.slice(-5).join(' | ')}`);
+  }
+  return {
+    ...s.base,
+    port: Number(m[1]),
+    path: `/${basename(o.file)}`,
+    startupMs: Math.round(performance.now() - t0),
+  };
+}
+
+export async function startReplay(o: ServerOptions, script: string): Promise<RunningServer> {
+  const port = await freePort();
+  const args = [script, o.file, String(port)];
+  const t0 = performance.now();
+  const child = spawnLimited(o.nofile, process.execPath, args, o.repo);
+  const s = supervise('replay', child, [process.execPath, ...args].join(' '));
+  if (!(await s.waitLine(/on 127\.0\.0\.1:\d+/, 15_000))) {
+    await s.base.stop();
+    throw new Error(`replay double did not start: ${s.lines.slice(-5).join(' | ')}`);
+  }
+  return { ...s.base, port, path: `/${basename(o.file)}`, startupMs: Math.round(performance.now() - t0) };
+}
+
+/**
+ * VLC 3's MMSH server (`--sout #std{access=mmsh,mux=asfh}`), as peers/vlc-mmsh-server.sh starts it. VLC
+ * refuses root, so as root it runs as nobody with a scratch HOME and a copy of the file nobody can read.
+ * Ready when a Describe gets a `$H` with an ASF header (VLC listens ~2 s before its muxer has one).
+ */
+export async function startVlc(o: ServerOptions): Promise<RunningServer> {
+  const port = await freePort();
+  const work = mkdtempSync(join(o.scratch, 'vlc-'));
+  chmodSync(work, 0o755);
+  let media = o.file;
+  let prefix: string[] = [];
+  if (process.getuid?.() === 0) {
+    const home = join(work, 'home');
+    mkdirSync(home);
+    chownSync(home, 65534, 65534);
+    const env = [`HOME=${home}`, `XDG_RUNTIME_DIR=${home}`];
+    prefix = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', 'env', ...env];
+    if (!worldReadable(media)) throw new Error(`${media} must be readable by nobody for VLC`);
+  }
+  media = resolve(media);
+  const vlcArgs = ['--intf=dummy', '--aout=dummy', '--vout=dummy', '--verbose=1', '--no-interact'];
+  vlcArgs.push(media, `--sout=#std{access=mmsh,mux=asfh,dst=${HOST}:${port}}`);
+  const [cmd = 'vlc', ...args] = [...prefix, 'vlc', ...vlcArgs];
+  const t0 = performance.now();
+  const child = spawnLimited(o.nofile, cmd, args, work);
+  const s = supervise('vlc', child, [cmd, ...args].join(' '));
+  const stop = async (): Promise<void> => {
+    await s.base.stop();
+    rmSync(work, { recursive: true, force: true });
+  };
+  const deadline = performance.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null || performance.now() > deadline) {
+      await stop();
+      throw new Error(`VLC did not serve a header on ${port}: ${s.lines.slice(-5).join(' | ')}`);
+    }
+    if (await canConnect(port)) {
+      const reply = await describe(port, '/', 1500);
+      if (reply.indexOf(ASF_HEADER_GUID) > 0) break;
+    }
+    await sleep(200);
+  }
+  return { ...s.base, stop, port, path: '/', startupMs: Math.round(performance.now() - t0) };
+}
+
+function worldReadable(file: string): boolean {
+  let p = resolve(file);
+  if ((statSync(p).mode & 0o004) === 0) return false;
+  for (p = resolve(p, '..'); p !== '/'; p = resolve(p, '..')) {
+    if ((statSync(p).mode & 0o001) === 0) return false;
+  }
+  return true;
+}
