@@ -4,7 +4,18 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve } from 'node:path';
 
-const rank = { core: 0, asf: 1, mmsp: 2, wmsp: 2, rtsp: 2, streaming: 3, server: 4, client: 4, cli: 5, admin: 5 };
+const rank = {
+  core: 0,
+  asf: 1,
+  mmsp: 2,
+  wmsp: 2,
+  rtsp: 2,
+  streaming: 3,
+  server: 4,
+  client: 4,
+  cli: 5,
+  admin: 5,
+};
 const pure = new Set(['core', 'asf', 'mmsp', 'wmsp', 'rtsp']);
 const impure = /^(node:)?(net|dgram|http|https|fs|fs\/promises|child_process|timers|tls)$|^pino$/;
 const src = resolve('src');
@@ -34,8 +45,14 @@ for (const file of walk(src)) {
     }
   }
   // core/clock.ts is the one place the real clock lives; everything else receives it.
-  if (pure.has(layer) && where !== 'src/core/clock.ts' && /\b(setTimeout|setInterval|setImmediate|Date\.now|performance\.now)\s*\(/.test(text)) {
-    problems.push(`${where}: ${layer} is pure and must not read the time or set timers (take them from the caller)`);
+  if (
+    pure.has(layer) &&
+    where !== 'src/core/clock.ts' &&
+    /\b(setTimeout|setInterval|setImmediate|Date\.now|performance\.now)\s*\(/.test(text)
+  ) {
+    problems.push(
+      `${where}: ${layer} is pure and must not read the time or set timers (take them from the caller)`,
+    );
   }
 }
 

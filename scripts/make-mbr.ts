@@ -87,7 +87,7 @@ function makeMbr(
   const children: Buffer[] = [];
   let sawFileProperties = false;
   let sawExtension = false;
-  for (let at = HEADER_OBJECT_FIXED; at < headerSize; ) {
+  for (let at = HEADER_OBJECT_FIXED; at < headerSize;) {
     const id = src.subarray(at, at + 16);
     const size = Number(src.readBigUInt64LE(at + 16));
     if (size < OBJECT_HEADER || at + size > headerSize) throw new Error(`bad object size ${size} at ${at}`);
@@ -143,7 +143,9 @@ try {
   const { input, output, exclusive, rates } = parseArgs(process.argv.slice(2));
   const out = makeMbr(readFileSync(input), exclusive, rates);
   writeFileSync(output, out);
-  console.log(`${output}: exclusive {${exclusive.join(',')}}, bitrates ${rates.map((r) => r.join(':')).join(',')}`);
+  console.log(
+    `${output}: exclusive {${exclusive.join(',')}}, bitrates ${rates.map((r) => r.join(':')).join(',')}`,
+  );
 } catch (err) {
   console.error(`make-mbr: ${(err as Error).message}`);
   process.exit(1);

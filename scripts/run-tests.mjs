@@ -6,7 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const suites = { unit: ['test/unit'], integration: ['test/integration'], interop: ['test/interop'], fuzz: ['fuzz'] };
+const suites = {
+  unit: ['test/unit'],
+  integration: ['test/integration'],
+  interop: ['test/interop'],
+  fuzz: ['fuzz'],
+};
 const wanted = process.argv.slice(2);
 const dirs = (wanted.length ? wanted : Object.keys(suites)).flatMap((s) => {
   if (!(s in suites)) {

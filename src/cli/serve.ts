@@ -31,7 +31,9 @@ export async function runServe(dir: string, o: ServeCliOptions): Promise<number>
   }
   process.stdout.write(`netshow serving ${mediaDir}\n`);
   for (const l of server.listeners) {
-    process.stdout.write(`${l.protocol} listening on ${l.url}  (e.g. ${l.url}<file>.wmv; http:// works too)\n`);
+    process.stdout.write(
+      `${l.protocol} listening on ${l.url}  (e.g. ${l.url}<file>.wmv; http:// works too)\n`,
+    );
   }
   await new Promise<void>((done) => {
     const stop = (): void => {

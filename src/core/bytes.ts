@@ -22,9 +22,13 @@ export class Reader {
 
   need(n: number, field: string): void {
     if (n < 0 || this.pos + n > this.buf.length) {
-      throw new ProtocolError('E_TRUNCATED', `${this.what}: ${field} needs ${n} bytes, ${this.remaining} left`, {
-        offset: this.offset,
-      });
+      throw new ProtocolError(
+        'E_TRUNCATED',
+        `${this.what}: ${field} needs ${n} bytes, ${this.remaining} left`,
+        {
+          offset: this.offset,
+        },
+      );
     }
   }
 

@@ -46,10 +46,14 @@ export function parseRequestHead(buf: Buffer): { head: RequestHead; length: numb
   const requestLine = lines.shift() ?? '';
   const m = /^([A-Z_-]{1,32}) (\S{1,8192}) ([A-Z]{1,16}\/\d\.\d)$/.exec(requestLine);
   if (!m) {
-    throw new ProtocolError('E_BAD_REQUEST_LINE', `malformed request line ${JSON.stringify(requestLine.slice(0, 80))}`, {
-      offset: 0,
-      reply: { http: 400, rtsp: 400 },
-    });
+    throw new ProtocolError(
+      'E_BAD_REQUEST_LINE',
+      `malformed request line ${JSON.stringify(requestLine.slice(0, 80))}`,
+      {
+        offset: 0,
+        reply: { http: 400, rtsp: 400 },
+      },
+    );
   }
   const headers: [string, string][] = [];
   for (const line of lines) {
@@ -61,7 +65,9 @@ export function parseRequestHead(buf: Buffer): { head: RequestHead; length: numb
       });
     }
     if (headers.length >= MAX_HEADERS) {
-      throw new ProtocolError('E_TOO_MANY_HEADERS', `more than ${MAX_HEADERS} headers`, { reply: { http: 431, rtsp: 400 } });
+      throw new ProtocolError('E_TOO_MANY_HEADERS', `more than ${MAX_HEADERS} headers`, {
+        reply: { http: 431, rtsp: 400 },
+      });
     }
     headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
   }

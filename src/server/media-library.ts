@@ -49,7 +49,10 @@ export class MediaLibrary {
     while (this.open.size > OPEN_FILES) {
       const [oldest, p] = this.open.entries().next().value as [string, Promise<FileSource>];
       this.open.delete(oldest);
-      void p.then((s) => s.close(), () => undefined);
+      void p.then(
+        (s) => s.close(),
+        () => undefined,
+      );
     }
     return (await entry).retain();
   }
@@ -58,7 +61,14 @@ export class MediaLibrary {
   async closeAll(): Promise<void> {
     const all = [...this.open.values()];
     this.open.clear();
-    await Promise.all(all.map((p) => p.then((s) => s.close(), () => undefined)));
+    await Promise.all(
+      all.map((p) =>
+        p.then(
+          (s) => s.close(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   /** The absolute file path for a URL path, or a ProtocolError (400 for a hostile path, 404 otherwise). */
@@ -80,7 +90,8 @@ export class MediaLibrary {
     const candidate = resolve(this.rootReal, ...parts);
     const real = await realpath(candidate).catch(() => null);
     if (real === null) throw notFound(urlPath);
-    if (real !== this.rootReal && !real.startsWith(this.rootReal + sep)) throw badPath(urlPath, 'leaves the media folder');
+    if (real !== this.rootReal && !real.startsWith(this.rootReal + sep))
+      throw badPath(urlPath, 'leaves the media folder');
     return real;
   }
 }

@@ -30,7 +30,11 @@ let sessionCounter = 0;
 
 export function handleMmshConnection(socket: Socket, ctx: ServerContext): void {
   const session = ++sessionCounter;
-  const log = ctx.logger.child({ proto: 'mmsh', session, remote: `${socket.remoteAddress}:${socket.remotePort}` });
+  const log = ctx.logger.child({
+    proto: 'mmsh',
+    session,
+    remote: `${socket.remoteAddress}:${socket.remotePort}`,
+  });
   let buf: Buffer = Buffer.alloc(0);
   socket.setTimeout(HEAD_TIMEOUT_MS, () => {
     log.debug('no request head in time');
@@ -134,7 +138,13 @@ function describeContent(src: FileSource): ContentDescription {
 }
 
 /** Streams a Play: head, header chunks, then paced `$D`s until the end, then `$E` and close. */
-async function play(socket: Socket, plan: PlayPlan, source: FileSource, ctx: ServerContext, log: Log): Promise<void> {
+async function play(
+  socket: Socket,
+  plan: PlayPlan,
+  source: FileSource,
+  ctx: ServerContext,
+  log: Log,
+): Promise<void> {
   const first = await startPacket(source, plan.start.start);
   socket.write(Buffer.concat([Buffer.from(plan.head, 'latin1'), ...plan.headerChunks]));
   let seq = 0;
@@ -215,7 +225,13 @@ async function drainBody(socket: Socket, head: RequestHead, pending: Buffer): Pr
   });
 }
 
-function writeError(socket: Socket, status: number, message: string, httpVersion: string, version: string): void {
+function writeError(
+  socket: Socket,
+  status: number,
+  message: string,
+  httpVersion: string,
+  version: string,
+): void {
   const r = errorReply(status, message, { httpVersion, serverVersion: version });
   socket.end(Buffer.concat([Buffer.from(r.head, 'latin1'), r.body]));
 }

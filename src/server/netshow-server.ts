@@ -77,7 +77,12 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const addr = server.address() as AddressInfo;
     servers.push(server);
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    listeners.push({ protocol, host: addr.address, port: addr.port, url: `${scheme}://${host}:${addr.port}/` });
+    listeners.push({
+      protocol,
+      host: addr.address,
+      port: addr.port,
+      url: `${scheme}://${host}:${addr.port}/`,
+    });
   };
 
   try {

@@ -41,7 +41,9 @@ export class FileSource {
       const first = await readAt(fh, 0, 24);
       const hsize = headerObjectSize(first);
       if (hsize > MAX_HEADER) {
-        throw new ProtocolError('E_HEADER_TOO_LARGE', `ASF header of ${hsize} bytes is over the limit`, { offset: 16 });
+        throw new ProtocolError('E_HEADER_TOO_LARGE', `ASF header of ${hsize} bytes is over the limit`, {
+          offset: 16,
+        });
       }
       const start = await readAt(fh, 0, Math.min(hsize + 50, st.size));
       const layout = parseFileStart(start, st.size);
@@ -138,7 +140,11 @@ async function readAt(fh: FileHandle, position: number, length: number): Promise
 }
 
 /** The first Simple Index after the Data Object, if the file has one; a broken index is ignored, not fatal. */
-async function readSimpleIndex(fh: FileHandle, layout: AsfFileLayout, fileSize: number): Promise<SimpleIndex | null> {
+async function readSimpleIndex(
+  fh: FileHandle,
+  layout: AsfFileLayout,
+  fileSize: number,
+): Promise<SimpleIndex | null> {
   let at = layout.dataObjectOffset + layout.dataObjectSize;
   if (layout.dataObjectSize <= 50) return null;
   while (at + 24 <= fileSize) {

@@ -18,7 +18,11 @@ export async function startPacket(src: FileSource, start: StartPoint): Promise<n
     case 'time': {
       if (start.ms <= 0) return 0;
       if (src.index && src.index.entries.length > 0) {
-        return clamp(simpleIndexPacketFor(src.index, start.ms + src.layout.header.fileProperties.preroll), 0, last);
+        return clamp(
+          simpleIndexPacketFor(src.index, start.ms + src.layout.header.fileProperties.preroll),
+          0,
+          last,
+        );
       }
       return searchBySendTime(src, start.ms);
     }
@@ -33,7 +37,9 @@ async function searchBySendTime(src: FileSource, ms: number): Promise<number> {
     if (packetSendTime(await src.packet(mid)) <= ms) lo = mid;
     else hi = mid - 1;
   }
-  const video = new Set(src.layout.header.streams.filter((s) => s.kind === 'video').map((s) => s.streamNumber));
+  const video = new Set(
+    src.layout.header.streams.filter((s) => s.kind === 'video').map((s) => s.streamNumber),
+  );
   if (video.size === 0) return lo;
   const floor = packetSendTime(await src.packet(lo)) - KEY_WALK_MS;
   for (let n = lo; n >= 0; n--) {
