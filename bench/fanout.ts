@@ -93,11 +93,27 @@ async function prepareMedia(): Promise<{ file: string; generatedWith: string | n
   const longest = (Math.max(...levels) * rampMs) / 1000 + warmupS + seconds;
   const duration = Math.max(300, Math.ceil(longest * 2 + 60));
   const file = join(dir, `long100k-${duration}s.wmv`);
-  // the 106 kb/s variant of shared/media/README.md ("Bigger or different media")
+  // The 106 kb/s variant of shared/media/README.md ("Bigger or different media"), with the video rate held
+  // by min/max rate: without them FFmpeg's rate control starts at ~150 kb/s and settles only after a minute,
+  // so a window near the start would compare readers with a rate the file does not have on average.
   const args = ['-v', 'error', '-nostdin', '-y'];
   args.push('-f', 'lavfi', '-i', `testsrc=size=160x120:rate=15:duration=${duration}`);
   args.push('-f', 'lavfi', '-i', `sine=frequency=1000:sample_rate=22050:duration=${duration}`);
-  args.push('-ac', '1', '-c:v', 'wmv2', '-b:v', '60k', '-g', '15', '-c:a', 'wmav2', '-b:a', '32k');
+  args.push(
+    '-ac',
+    '1',
+    '-c:v',
+    'wmv2',
+    '-b:v',
+    '60k',
+    '-minrate',
+    '60k',
+    '-maxrate',
+    '60k',
+    '-bufsize',
+    '120k',
+  );
+  args.push('-g', '15', '-c:a', 'wmav2', '-b:a', '32k');
   args.push('-fflags', '+bitexact', file);
   await run('ffmpeg', args, 120_000);
   chmodSync(file, 0o644);
@@ -344,7 +360,9 @@ const DEFINITIONS = {
   latenessMs:
     "Per $D: arrival - (playStart + (sendTime - firstSendTime)), where playStart is the arrival of the reader's first $D and " +
     "firstSendTime its Send Time; packets with sendTime - firstSendTime < the preroll of the reader's $H (the start-up burst) " +
-    'are left out. Percentiles over every packet of every reader, 0.1 ms bins; negative = ahead of schedule. Arrival is when ' +
+    'are left out. Percentiles over every packet of every reader, 0.1 ms bins; negative = ahead of schedule: a server ' +
+    'that sends a preroll ahead and keeps that lead reads about -preroll, one that falls back to the schedule after the ' +
+    'burst about 0. Arrival is when ' +
     'the reader process saw the bytes, so a busy reader adds to it (see readerEventLoopDelayP99Ms).',
   jitterMs:
     'Per $D: its lateness minus the median lateness of the same reader; percentiles over all readers. It removes the ' +
@@ -362,7 +380,8 @@ const DEFINITIONS = {
   readerCpuPercent:
     'utime+stime of the reader processes over the window, as % of one core (they share the machine).',
   ratiosOursOverPeer:
-    "netshow's figure / the peer's (null when the peer's is 0); latenessP99MinusPeerMs is a difference.",
+    "netshow's figure / the peer's; null when either is not positive (a lateness ratio only means something when " +
+    'both are late); the *MinusPeerMs entries are differences.',
 };
 
 const PEER_NOTE =

@@ -33,6 +33,8 @@ export class Playback {
   private origin: PaceOrigin | null = null;
   private paused = false;
   private running = false;
+  /** A wake-up that came while the pump was still finishing; honoured when it returns. */
+  private rekick = false;
   private ended = false;
   private cancelTimer: (() => void) | null = null;
   private cancelStall: (() => void) | null = null;
@@ -60,11 +62,19 @@ export class Playback {
   }
 
   private kick(): void {
-    if (this.running || this.ended) return;
+    if (this.ended) return;
+    if (this.running) {
+      this.rekick = true;
+      return;
+    }
     this.running = true;
     this.pump().then(
       () => {
         this.running = false;
+        if (this.rekick) {
+          this.rekick = false;
+          this.kick();
+        }
       },
       (error: unknown) => {
         this.running = false;
