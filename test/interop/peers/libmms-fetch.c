@@ -9,7 +9,8 @@
  *          x: mmsx_connect (the rollover libmms's users call: MMSH first, then MMS/TCP)
  *     BANDWIDTH_BPS  what libmms may use when it chooses among MBR streams (default 100000000)
  *     MAX_SECONDS    stop reading after this long (0 = read to the end)
- *     START_SECONDS  seek there (libmms *_time_seek) before reading packets (0 = from the start)
+ *     START_SECONDS  seek there (libmms *_time_seek) before reading packets (0 = from the start);
+ *                    the header is then written from *_peek_header, as reads return packets only
  *
  * Exit status: 0 = the stream ended by itself (or MAX_SECONDS passed) after more than the header,
  *              1 = connect, seek or read failure, 2 = usage.
@@ -55,6 +56,13 @@ static int source_seek(struct source *s, double at) {
   if (s->tcp) return mms_time_seek(NULL, s->tcp, at);
   if (s->http) return mmsh_time_seek(NULL, s->http, at);
   return mmsx_time_seek(NULL, s->any, at);
+}
+
+/* After a time seek libmms returns packets only: the header must be asked for. */
+static int source_header(struct source *s, char *buf, int len) {
+  if (s->tcp) return mms_peek_header(s->tcp, buf, len);
+  if (s->http) return mmsh_peek_header(s->http, buf, len);
+  return mmsx_peek_header(s->any, buf, len);
 }
 
 static void source_describe(struct source *s, double elapsed) {
@@ -107,6 +115,15 @@ int main(int argc, char **argv) {
 
   unsigned long long total = 0;
   int n = 0, timed_out = 0;
+  if (start > 0) {
+    int h = source_header(&src, buf, (int)sizeof buf);
+    if (h <= 0 || fwrite(buf, 1, (size_t)h, out) != (size_t)h) {
+      fprintf(stderr, "libmms-fetch: no header after the seek\n");
+      source_close(&src);
+      fclose(out);
+      return 1;
+    }
+  }
   while ((n = source_read(&src, buf, (int)sizeof buf)) > 0) {
     if (fwrite(buf, 1, (size_t)n, out) != (size_t)n) { perror("write"); n = -1; break; }
     total += (unsigned long long)n;
