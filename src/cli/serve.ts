@@ -1,7 +1,7 @@
 // `netshow serve`: starts the listeners on a media folder, prints one line per listener, stops on a signal.
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { startServer } from '../server/netshow-server.js';
+import { readdir, stat } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import { NETSHOW_VERSION, startServer } from '../server/netshow-server.js';
 import { makeLogger } from './logger.js';
 import type { ServeCliOptions } from './main.js';
 
@@ -29,12 +29,17 @@ export async function runServe(dir: string, o: ServeCliOptions): Promise<number>
     process.stderr.write(`netshow serve: cannot listen: ${err.message}${hint}\n`);
     return 1;
   }
-  process.stdout.write(`netshow serving ${mediaDir}\n`);
+  const files = await listMedia(mediaDir);
+  process.stdout.write(`netshow ${NETSHOW_VERSION} serving ${files.length} file(s) from ${mediaDir}\n`);
   for (const l of server.listeners) {
+    const wildcard = l.host === '0.0.0.0' || l.host === '::';
+    const host = wildcard ? '127.0.0.1' : l.url.split('/')[2]!.replace(/:\d+$/, '');
+    const example = files[0] ?? 'FILE.wmv';
     process.stdout.write(
-      `${l.protocol} listening on ${l.url}  (e.g. ${l.url}<file>.wmv; http:// works too)\n`,
+      `${l.protocol} listening on ${l.host}:${l.port}  e.g. ${l.protocol}://${host}:${l.port}/${example}\n`,
     );
   }
+  process.stdout.write('MMS and RTSP are not served yet: their ports are not opened.\n');
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
@@ -45,4 +50,14 @@ export async function runServe(dir: string, o: ServeCliOptions): Promise<number>
     process.on('SIGTERM', stop);
   });
   return 0;
+}
+
+/** Media files under the folder (relative, URL-style paths), for the start-up lines; bounded. */
+async function listMedia(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile() && /\.(wmv|wma|asf)$/i.test(e.name))
+    .map((e) => relative(dir, resolve(e.parentPath, e.name)).split('\\').join('/'))
+    .sort()
+    .slice(0, 10_000);
 }

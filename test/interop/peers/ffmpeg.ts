@@ -5,6 +5,7 @@
 // -noaccurate_seek keeps every decoded frame from the key frame on (no trimmed first audio frame).
 import { join } from 'node:path';
 import type { Capture, CaptureRequest } from './driver.js';
+import { PASSTHROUGH } from './framemd5.js';
 import { runLimited } from './process.js';
 
 export async function ffmpegCapture(req: CaptureRequest): Promise<Capture> {
@@ -14,7 +15,11 @@ export async function ffmpegCapture(req: CaptureRequest): Promise<Capture> {
   if (req.seekS !== undefined) args.push('-ss', String(req.seekS), '-noaccurate_seek');
   args.push('-i', req.url);
   if (req.durationS !== undefined) args.push('-t', String(req.durationS));
-  args.push('-map', '0', ...(req.extraArgs ?? []), '-f', 'framemd5', '-y', out);
+  args.push('-map', '0', ...PASSTHROUGH, ...(req.extraArgs ?? []), '-f', 'framemd5', '-y', out);
   const run = await runLimited('ffmpeg', args, { log: req.log, timeoutS: req.timeoutS });
-  return { kind: 'framemd5', path: out, run };
+  // After a seek on mmsh:// FFmpeg's ASF demuxer stops early, by about as many bytes as it read
+  // before the seek (against a double that resends the whole file after the seek request it loses the
+  // last 5 video frames, and 2 against netshow), so the very end cannot be asked of it.
+  const seeked = req.seekS !== undefined && req.url.startsWith('mmsh:');
+  return { kind: 'framemd5', path: out, run, ...(seeked ? { allowance: { tailSlack: 8 } } : {}) };
 }

@@ -57,6 +57,12 @@ export function parseFramemd5(text: string): StreamFrames[] {
   return Array.from(streams, (s, i) => s ?? { index: i, type: 'unknown', timeBase: 1, frames: [] });
 }
 
+/**
+ * Every decoded frame exactly once: without this FFmpeg's frame-rate logic may duplicate or drop video
+ * frames whose timestamps look uneven (it does after a seek).
+ */
+export const PASSTHROUGH = ['-fps_mode', 'passthrough'] as const;
+
 export interface DecodeOptions {
   log: string;
   timeoutS?: number;
@@ -80,6 +86,7 @@ export async function decodeFramemd5(
     input,
     '-map',
     '0',
+    ...PASSTHROUGH,
     '-f',
     'framemd5',
     '-y',
@@ -101,7 +108,7 @@ const referenceCache = new Map<string, Promise<StreamFrames[]>>();
 export function referenceFrames(file: string): Promise<StreamFrames[]> {
   const path = resolve(file);
   const st = statSync(path);
-  const key = createHash('sha1').update(`${path}\0${st.size}\0${st.mtimeMs}`).digest('hex').slice(0, 16);
+  const key = createHash('sha1').update(`${PASSTHROUGH.join(' ')}\0${path}\0${st.size}\0${st.mtimeMs}`).digest('hex').slice(0, 16);
   let p = referenceCache.get(key);
   if (!p) {
     const dir = join(tmpdir(), 'netshow-framemd5-cache');
@@ -133,7 +140,8 @@ export interface CompareOptions {
   seekS?: number;
   /** seek: how far before / after `seekS` the first frame may be (default 3 s / 0.5 s). */
   seekWindowS?: readonly [number, number];
-  /** Unknown frames allowed before the first match (default 0 in vod, 2 in seek mode). */
+  /** vod: unknown frames allowed before the first match; seek: output frames before the final
+   *  contiguous run (default 0 in vod, 2 in seek mode). */
   maxLead?: number;
   /** Reference frames the output may lack at the very end (a client's own muxer dropping a tail). */
   tailSlack?: number;
@@ -157,6 +165,13 @@ export interface StreamMatch {
   /** Seconds: reference time of the first matched frame, and span of media in the output. */
   firstS: number;
   mediaS: number;
+  /**
+   * The last contiguous run (no gap, jump or unknown frame inside it up to the end of the output):
+   * how many output frames come before it, and where in the reference it starts (index, seconds).
+   */
+  runOffset: number;
+  runFirst: number;
+  runFirstS: number;
 }
 
 export interface Comparison {
@@ -192,11 +207,21 @@ function walk(ref: StreamFrames, out: StreamFrames, o: number, r: number): Strea
     last: -1,
     firstS: 0,
     mediaS: 0,
+    runOffset: 0,
+    runFirst: -1,
+    runFirstS: 0,
   };
   let j = -1;
+  let broken = true;
+  const startRun = (i: number, at: number): void => {
+    m.runOffset = i;
+    m.runFirst = at;
+    broken = false;
+  };
   for (let i = 0; i < out.frames.length; i++) {
     const h = oh(i);
     if (j >= 0 && rh(j + 1) === h) {
+      if (broken) startRun(i, j + 1);
       j++;
       m.matched++;
       continue;
@@ -205,6 +230,7 @@ function walk(ref: StreamFrames, out: StreamFrames, o: number, r: number): Strea
     if (!places) {
       if (m.matched === 0) m.lead++;
       else m.foreign++;
+      broken = true;
       continue;
     }
     // Periodic content (a steady tone) repeats checksums: take the place whose following frames agree
@@ -225,12 +251,15 @@ function walk(ref: StreamFrames, out: StreamFrames, o: number, r: number): Strea
     if (m.matched === 0) m.first = best;
     else if (best > j + 1) m.missing += best - j - 1;
     else if (best <= j) m.back++;
+    if (broken || best !== j + 1) startRun(i, best);
     j = best;
     m.matched++;
   }
   m.last = j;
   const firstFrame = m.first >= 0 ? ref.frames[m.first] : undefined;
   m.firstS = firstFrame ? firstFrame.pts * ref.timeBase : 0;
+  const runFrame = m.runFirst >= 0 ? ref.frames[m.runFirst] : undefined;
+  m.runFirstS = runFrame ? runFrame.pts * ref.timeBase : 0;
   if (out.frames.length > 0) {
     const lo = Math.min(...out.frames.map((f) => f.pts));
     const hi = Math.max(...out.frames.map((f) => f.pts + f.duration));
@@ -247,6 +276,7 @@ function describe(m: StreamMatch): string {
   if (m.missing) s += `(${m.missing} missing)`;
   if (m.back) s += `(${m.back} back)`;
   if (m.first > 0) s += `(from ${m.firstS.toFixed(2)}s)`;
+  if (m.runOffset > 0 || m.runFirst !== m.first) s += `(run from ${m.runFirstS.toFixed(2)}s after ${m.runOffset})`;
   const tail = m.referenceFrames - 1 - m.last;
   if (m.matched > 0 && tail > 0) s += `(last ${tail} absent)`;
   return `${s} ${m.mediaS.toFixed(1)}s`;
@@ -284,13 +314,15 @@ export function compareFrames(
   const tailSlack = opts.tailSlack ?? 0;
   const [before, after] = opts.seekWindowS ?? [3, 0.5];
   const ok = (m: StreamMatch): boolean => {
-    if (m.reference < 0 || m.matched === 0) return false;
-    if (m.lead > maxLead || m.foreign || m.missing || m.back) return false;
+    if (m.reference < 0 || m.matched === 0 || broken(m)) return false;
     if (m.referenceFrames - 1 - m.last > tailSlack) return false;
-    if (opts.mode === 'vod') return m.first === 0;
+    if (opts.mode === 'vod') return m.lead <= maxLead && !m.foreign && !m.missing && !m.back && m.first === 0;
+    // seek: whatever came before the final contiguous run (frames decoded before the seek took
+    // effect, undecodable frames before a key frame) counts as lead; the run starts near seekS.
     const at = opts.seekS ?? 0;
-    return m.firstS >= at - before && m.firstS <= at + after;
+    return m.runOffset <= maxLead && m.runFirstS >= at - before && m.runFirstS <= at + after;
   };
+  const broken = (m: StreamMatch): boolean => m.last < 0;
   const pass = problems.length === 0 && streams.every(ok);
   const summary = [...streams.map(describe), ...problems].join(' ');
   return { pass, summary, streams };

@@ -65,7 +65,7 @@ describe('Playback', () => {
     pb.start();
     await settle();
     const preroll = a.layout.header.fileProperties.preroll;
-    const s0 = packetSendTime((await a.packet(0)));
+    const s0 = packetSendTime(await a.packet(0));
     const burst = rec.got.length;
     assert.ok(burst > 0 && burst < a.packetCount, `burst of ${burst} packets`);
     for (const p of rec.got) assert.ok(p.sendTime - s0 <= preroll);
@@ -178,7 +178,7 @@ describe('startPacket', () => {
       assert.equal(await startPacket(d, { kind: 'start' }), 0);
       assert.equal(await startPacket(d, { kind: 'packet', number: 99_999 }), d.packetCount - 1);
       const p20 = await startPacket(d, { kind: 'time', ms: 20_000 });
-      const pkt = parsePacket((await d.packet(p20)), d.packetSize);
+      const pkt = parsePacket(await d.packet(p20), d.packetSize);
       assert.ok(
         pkt.payloads.some((x) => x.streamNumber === 1 && x.keyFrame && x.offset === 0),
         'starts on a key frame',
@@ -192,8 +192,8 @@ describe('startPacket', () => {
       );
       assert.equal(b.index, null);
       const pb5 = await startPacket(b, { kind: 'time', ms: 5000 });
-      assert.ok(packetSendTime((await b.packet(pb5))) <= 5000);
-      assert.ok(pb5 === b.packetCount - 1 || packetSendTime((await b.packet(pb5 + 1))) > 5000);
+      assert.ok(packetSendTime(await b.packet(pb5)) <= 5000);
+      assert.ok(pb5 === b.packetCount - 1 || packetSendTime(await b.packet(pb5 + 1)) > 5000);
     } finally {
       await d.close();
       await b.close();
