@@ -186,15 +186,19 @@ export async function startNetshow(o: ServerOptions): Promise<RunningServer> {
   const t0 = performance.now();
   const child = spawnLimited(o.nofile, base.cmd, args, o.repo);
   const s = supervise('netshow', child, [base.cmd, ...args].join(' '));
-  // "mmsh listening on http://127.0.0.1:8080/  (e.g. ...)": the port comes from that line
-  const m = await s.waitLine(/\bmmsh listening on \S*?:(\d+)\//i, 60_000);
+  // One line per listener, e.g. "mmsh listening on http://127.0.0.1:8080/" or "mmsh listening on
+  // 127.0.0.1:8080  e.g. mmsh://...": the port comes from that line, else it is the one we asked for.
+  const m = await s.waitLine(/\bmmsh listening on (?:\w+:\/\/)?[^\s:/]+:(\d+)/i, 30_000);
+  if (!m && child.exitCode === null && (await canConnect(port))) {
+    return { ...s.base, port, path: `/${basename(o.file)}`, startupMs: Math.round(performance.now() - t0) };
+  }
   if (!m) {
     await s.base.stop();
     throw new Error(`netshow did not print "mmsh listening on ...": ${s.lines.slice(-5).join(' | ')}`);
   }
   return {
     ...s.base,
-    port: Number(m[1]),
+    port: Number(m[1] ?? port),
     path: `/${basename(o.file)}`,
     startupMs: Math.round(performance.now() - t0),
   };

@@ -62,8 +62,8 @@ describe('MMSH server', () => {
     assert.equal(chunks.length, 1);
     const h = chunks[0]!;
     assert.equal(h.type, 'H');
-    assert.deepEqual((h).payload, layout.headerBytes);
-    assert.equal((h).afFlags, 0x0c);
+    assert.deepEqual(h.payload, layout.headerBytes);
+    assert.equal(h.afFlags, 0x0c);
   });
 
   it('plays whole files paced by send time, every packet intact, then $E and close', async () => {
@@ -80,7 +80,7 @@ describe('MMSH server', () => {
       assert.equal(header(r, 'Content-Length'), undefined);
       const chunks = chunksOf(r.body);
       assert.equal(chunks[0]?.type, 'H');
-      assert.deepEqual((chunks[0]).payload, ref.layout.headerBytes);
+      assert.deepEqual(chunks[0].payload, ref.layout.headerBytes);
       const last = chunks[chunks.length - 1]!;
       assert.deepEqual(last, { type: 'E', reason: 0 });
       const ds = dataChunks(r.body);

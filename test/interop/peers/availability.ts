@@ -58,3 +58,16 @@ export function peerReady(t: TestContext, client: ClientName): boolean {
   t.skip(line);
   return false;
 }
+
+/**
+ * For a test that uses several clients and goes on without some: true when the client can run;
+ * otherwise the same loud line (or failure under NETSHOW_REQUIRE_PEERS=1), without skipping the test.
+ */
+export function peerPresent(client: ClientName): boolean {
+  const missing = missingFor(client);
+  if (missing === undefined) return true;
+  const line = `${client} not installed (missing: ${missing}) — run scripts/install-peers.sh`;
+  if (peersRequired()) throw new Error(`NETSHOW_REQUIRE_PEERS=1: ${line}`);
+  console.warn(`*** SKIPPED (this client only): ${line} ***`);
+  return false;
+}

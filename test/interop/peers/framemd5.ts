@@ -108,7 +108,10 @@ const referenceCache = new Map<string, Promise<StreamFrames[]>>();
 export function referenceFrames(file: string): Promise<StreamFrames[]> {
   const path = resolve(file);
   const st = statSync(path);
-  const key = createHash('sha1').update(`${PASSTHROUGH.join(' ')}\0${path}\0${st.size}\0${st.mtimeMs}`).digest('hex').slice(0, 16);
+  const key = createHash('sha1')
+    .update(`${PASSTHROUGH.join(' ')}\0${path}\0${st.size}\0${st.mtimeMs}`)
+    .digest('hex')
+    .slice(0, 16);
   let p = referenceCache.get(key);
   if (!p) {
     const dir = join(tmpdir(), 'netshow-framemd5-cache');
@@ -276,7 +279,8 @@ function describe(m: StreamMatch): string {
   if (m.missing) s += `(${m.missing} missing)`;
   if (m.back) s += `(${m.back} back)`;
   if (m.first > 0) s += `(from ${m.firstS.toFixed(2)}s)`;
-  if (m.runOffset > 0 || m.runFirst !== m.first) s += `(run from ${m.runFirstS.toFixed(2)}s after ${m.runOffset})`;
+  if (m.runOffset > 0 || m.runFirst !== m.first)
+    s += `(run from ${m.runFirstS.toFixed(2)}s after ${m.runOffset})`;
   const tail = m.referenceFrames - 1 - m.last;
   if (m.matched > 0 && tail > 0) s += `(last ${tail} absent)`;
   return `${s} ${m.mediaS.toFixed(1)}s`;

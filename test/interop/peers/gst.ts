@@ -22,7 +22,16 @@ export async function gstCapture(req: CaptureRequest): Promise<Capture> {
     for (const media of ['video', 'audio']) {
       const f = join(req.dir, `gst-${media}.asf`);
       files.push(f);
-      args.push('src.', '!', `application/x-rtp,media=${media}`, '!', 'rtpasfdepay', '!', 'filesink', `location=${f}`);
+      args.push(
+        'src.',
+        '!',
+        `application/x-rtp,media=${media}`,
+        '!',
+        'rtpasfdepay',
+        '!',
+        'filesink',
+        `location=${f}`,
+      );
     }
   } else {
     const f = join(req.dir, 'gst-http.asf');

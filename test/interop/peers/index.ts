@@ -16,7 +16,7 @@ import { mpvCapture } from './mpv.js';
 import { runLimited } from './process.js';
 import { vlcCapture } from './vlc.js';
 
-export { CLIENTS, missingFor, peerReady, peersRequired } from './availability.js';
+export { CLIENTS, missingFor, peerPresent, peerReady, peersRequired } from './availability.js';
 export type { ClientName } from './availability.js';
 export type { CompareOptions, Comparison } from './framemd5.js';
 
@@ -88,12 +88,31 @@ export async function runPeer(client: ClientName, url: string, opts: PeerRun = {
     capture = await DRIVERS[client](req);
   } catch (err) {
     const summary = `FAIL ${client} ${url}: ${(err as Error).message}`;
-    return { client, url, pass: false, summary, log, capture: '', exitCode: -1, timedOut: false, elapsedS: 0, frames: [] };
+    return {
+      client,
+      url,
+      pass: false,
+      summary,
+      log,
+      capture: '',
+      exitCode: -1,
+      timedOut: false,
+      elapsedS: 0,
+      frames: [],
+    };
   }
   const { run } = capture;
   const elapsedS = (performance.now() - started) / 1000;
   const head = `${client} ${url} ${elapsedS.toFixed(1)}s rc=${run.code}`;
-  const base = { client, url, log, capture: capture.path, exitCode: run.code, timedOut: run.timedOut, elapsedS };
+  const base = {
+    client,
+    url,
+    log,
+    capture: capture.path,
+    exitCode: run.code,
+    timedOut: run.timedOut,
+    elapsedS,
+  };
 
   let frames: StreamFrames[] = [];
   if (capture.kind === 'framemd5') {
@@ -110,7 +129,12 @@ export async function runPeer(client: ClientName, url: string, opts: PeerRun = {
   const stuck = run.timedOut && opts.durationS === undefined ? ` (killed at the ${req.timeoutS}s limit)` : '';
   if (!opts.reference) {
     const counts = frames.map((s) => `${s.type}#${s.index}:${s.frames.length}`).join(' ');
-    return { ...base, pass: !stuck, summary: `${stuck ? 'FAIL' : 'OK'} ${head} frames ${counts}${stuck}`, frames };
+    return {
+      ...base,
+      pass: !stuck,
+      summary: `${stuck ? 'FAIL' : 'OK'} ${head} frames ${counts}${stuck}`,
+      frames,
+    };
   }
   const compare: CompareOptions = {
     mode: opts.seekS !== undefined ? 'seek' : 'vod',
@@ -120,13 +144,23 @@ export async function runPeer(client: ClientName, url: string, opts: PeerRun = {
   };
   const comparison = compareFrames(await referenceFrames(opts.reference), frames, compare);
   const pass = comparison.pass && !stuck;
-  return { ...base, pass, summary: `${pass ? 'PASS' : 'FAIL'} ${head} ${comparison.summary}${stuck}`, frames, comparison };
+  return {
+    ...base,
+    pass,
+    summary: `${pass ? 'PASS' : 'FAIL'} ${head} ${comparison.summary}${stuck}`,
+    frames,
+    comparison,
+  };
 }
 
 function lastError(log: string): string {
   try {
-    const lines = readFileSync(log, 'utf8').split('\n').filter((l) => !l.startsWith('+ '));
-    const hit = lines.reverse().find((l) => /error|fail|refused|timed? ?out|cannot|unable|invalid|404|not found/i.test(l));
+    const lines = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => !l.startsWith('+ '));
+    const hit = lines
+      .reverse()
+      .find((l) => /error|fail|refused|timed? ?out|cannot|unable|invalid|404|not found/i.test(l));
     return (hit ?? 'no error printed').slice(0, 160).trim();
   } catch {
     return 'no log';
@@ -135,7 +169,7 @@ function lastError(log: string): string {
 
 /** The verdict's summary, then the log's last lines: the message of a failed assertion. */
 export function explain(v: Verdict, lines = 80): string {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(v.log, 'utf8').split('\n').slice(-lines).join('\n');
   } catch {

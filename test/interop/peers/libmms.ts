@@ -37,8 +37,7 @@ export async function libmmsCapture(req: CaptureRequest): Promise<Capture> {
   const bin = await libmmsFetch(req.log);
   const out = join(req.dir, 'libmms.asf');
   const forced = req.extraArgs?.[0];
-  const mode =
-    forced ?? (/^(mmsh|http):/.test(req.url) ? 'h' : req.url.startsWith('mmst:') ? 't' : 'x');
+  const mode = forced ?? (/^(mmsh|http):/.test(req.url) ? 'h' : req.url.startsWith('mmst:') ? 't' : 'x');
   // libmms spells MMS over TCP mms://
   const url = req.url.replace(/^mmst:/, 'mms:');
   const args = [
