@@ -11,15 +11,15 @@
 // window are. Negative = ahead of schedule (a server may keep up to a preroll of lead).
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, release, tmpdir } from 'node:os';
+import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readAsfFile, type AsfFileFacts } from './lib/asf.js';
-import { compare, summarise, type ServerFigures } from './lib/fanout-report.js';
+import { compare, DEFINITIONS, PEER_NOTE, summarise, type ServerFigures } from './lib/fanout-report.js';
 import type { ReaderConfig, ReaderProcessReport } from './lib/mmsh-readers.js';
-import { cpuSeconds, openFileLimits, processTree, rssBytes } from './lib/proc.js';
+import { cpuSeconds, machineBusySeconds, openFileLimits, processTree, rssBytes } from './lib/proc.js';
 import { netshowCommand, startNetshow, startReplay, startVlc, type RunningServer } from './lib/servers.js';
 import { round } from './lib/stats.js';
 
@@ -198,6 +198,7 @@ async function measure(server: RunningServer, n: number, media: AsfFileFacts): P
   const readerSet = new Set(readerPids());
   const cpu0 = cpuSeconds([...serverPids]);
   const rcpu0 = cpuSeconds([...readerSet]);
+  const busy0 = machineBusySeconds();
   const t0 = now();
   let peak = rssBytes([...serverPids]);
   while (now() < windowEnd - 1000) {
@@ -209,6 +210,7 @@ async function measure(server: RunningServer, n: number, media: AsfFileFacts): P
   for (const p of processTree(server.pid)) serverPids.add(p);
   const cpu1 = cpuSeconds([...serverPids]);
   const rcpu1 = cpuSeconds([...readerSet]);
+  const busy1 = machineBusySeconds();
   const t1 = now();
   const rssEnd = rssBytes(processTree(server.pid));
   const reports = (await Promise.all(readers.map((r) => r.report))).filter((r) => r !== null);
@@ -219,6 +221,7 @@ async function measure(server: RunningServer, n: number, media: AsfFileFacts): P
     serverRssPeak: Math.max(peak, rssEnd),
     serverRssEnd: rssEnd,
     readerCpuS: rcpu1 - rcpu0,
+    machineBusyS: busy1 - busy0,
   };
   return summarise(reports, samples, media.contentBitrate, BIN_MS, {
     server: server.kind,
@@ -280,12 +283,14 @@ const row = (clients: number, f: ServerFigures): Record<string, unknown> => ({
   serverRssPeakMB: f.serverRssMB.peak,
   serverRssPerClientKB: f.serverRssPerClientKB,
   readerCpuPercent: f.readerCpuPercent,
+  otherCpuPercent: f.otherCpuPercent,
 });
 
 const isFigures = (o: Outcome | undefined): o is ServerFigures => o !== undefined && 'bitrateBps' in o;
 
 async function main(): Promise<void> {
   const started = new Date();
+  const loadAtStart = loadavg()[0] ?? NaN;
   const { file, generatedWith } = await prepareMedia();
   const media = readAsfFile(file);
   const ours = opt.ours === 'none' ? [] : [opt.ours as 'netshow' | 'replay'];
@@ -309,7 +314,13 @@ async function main(): Promise<void> {
     protocol: opt.protocol,
     date: started.toISOString(),
     durationS: round((Date.now() - started.getTime()) / 1000, 1),
-    host: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', kernel: release(), node: process.version },
+    host: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? '',
+      kernel: release(),
+      node: process.version,
+      loadAverage1mAtStart: round(loadAtStart, 2),
+    },
     params: {
       clients: levels,
       seconds,
@@ -338,58 +349,6 @@ async function main(): Promise<void> {
   };
   process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
 }
-
-const DEFINITIONS = {
-  window:
-    'Measuring window: starts warmupS after the last reader was due to start (reader i starts at i x rampMs), lasts `seconds`. ' +
-    'Every per-reader rate, lateness sample and /proc reading is taken inside it.',
-  request:
-    "Each reader sends one Play request with no Describe before it, byte for byte as FFmpeg 5.1's mmsh.c writes it " +
-    '(HTTP/1.1, Pragma xPlayStrm=1, stream-switch-entry for every stream of the file), and parses $H/$D/$E incrementally.',
-  connected:
-    'Readers that got HTTP 200 and a $H holding an ASF header, with no error; failed = requested - connected.',
-  bitrateBps:
-    'Per reader: ASF content bytes of the $D received in the window (each packet minus its declared padding, so a server ' +
-    'that strips padding is not penalised) x 8 / window seconds; min/median/max over connected readers.',
-  bitrateRatio:
-    "bitrateBps / media.contentBitrateBps (the file's own content bytes x 8 over its send-time span).",
-  wireBitrateBps:
-    'Per reader: every socket byte received in the window (HTTP, framing, padding) x 8 / window seconds.',
-  mediaRate:
-    'Per reader: how far the $D Send Time advanced during the window / window length (1.0 = real time; resolution one packet).',
-  latenessMs:
-    "Per $D: arrival - (playStart + (sendTime - firstSendTime)), where playStart is the arrival of the reader's first $D and " +
-    "firstSendTime its Send Time; packets with sendTime - firstSendTime < the preroll of the reader's $H (the start-up burst) " +
-    'are left out. Percentiles over every packet of every reader, 0.1 ms bins; negative = ahead of schedule: a server ' +
-    'that sends a preroll ahead and keeps that lead reads about -preroll, one that falls back to the schedule after the ' +
-    'burst about 0. Arrival is when ' +
-    'the reader process saw the bytes, so a busy reader adds to it (see readerEventLoopDelayP99Ms).',
-  jitterMs:
-    'Per $D: its lateness minus the median lateness of the same reader; percentiles over all readers. It removes the ' +
-    'offset that the first $D sets (arbitrary for a reader joining a live stream) and keeps the unevenness of delivery.',
-  readerEventLoopDelayP99Ms:
-    'Worst reader process: p99 of its event-loop delay beyond the 10 ms monitor resolution, over the window. ' +
-    'A large value means the readers, not the server, added to lateness.',
-  firstByteMs:
-    'Per reader: from starting the TCP connect to the first response byte. firstDataMs: to the first $D.',
-  serverCpuPercent:
-    'utime+stime of the server PID and all its descendants (/proc/PID/stat) over the window, as % of one core.',
-  serverRssMB:
-    'VmRSS summed over the server tree: idle = 1 s after start-up, before any reader; peak = highest 1 s sample in the window.',
-  serverRssPerClientKB: '(peak - idle) / requested readers.',
-  readerCpuPercent:
-    'utime+stime of the reader processes over the window, as % of one core (they share the machine).',
-  ratiosOursOverPeer:
-    "netshow's figure / the peer's; null when either is not positive (a lateness ratio only means something when " +
-    'both are late); the *MinusPeerMs entries are differences.',
-};
-
-const PEER_NOTE =
-  'VLC 3.0 (--sout #std{access=mmsh,mux=asfh}) serves live only: it plays the file once in real time from its own start, ' +
-  'every reader joins that one running stream mid-way (no start-up burst, its own re-muxed packets of its own size and ' +
-  'preroll, Send Times from its muxer), and it ignores the stream selection. netshow serves the file on demand: each ' +
-  'reader gets its own paced session from packet 0. So VLC does one read+mux for all readers, while netshow paces N ' +
-  'sessions; both must deliver in real time. VLC runs as user nobody; both servers share the 127.0.0.1 machine with the readers.';
 
 try {
   await main();

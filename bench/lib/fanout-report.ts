@@ -10,6 +10,7 @@ export type ProcSamples = {
   serverRssPeak: number;
   serverRssEnd: number;
   readerCpuS: number;
+  machineBusyS: number;
 };
 
 export type ServerFigures = {
@@ -42,6 +43,8 @@ export type ServerFigures = {
   readerProcesses: number;
   readerCpuPercent: number;
   readerEventLoopDelayP99Ms: number;
+  machineCpuPercent: number;
+  otherCpuPercent: number;
   windowS: number;
 };
 
@@ -131,6 +134,8 @@ export function summarise(
     readerProcesses: reports.length,
     readerCpuPercent: round((100 * p.readerCpuS) / p.windowS, 1),
     readerEventLoopDelayP99Ms: Math.max(0, ...reports.map((r) => r.eventLoopDelayMs.p99)),
+    machineCpuPercent: round((100 * p.machineBusyS) / p.windowS, 1),
+    otherCpuPercent: round((100 * (p.machineBusyS - p.serverCpuS - p.readerCpuS)) / p.windowS, 1),
     windowS: round(p.windowS, 2),
   };
 }
@@ -158,3 +163,59 @@ export function compare(ours: ServerFigures, peer: ServerFigures): Record<string
     firstByteP99: ratio(ours.firstByteMs.p99, peer.firstByteMs.p99),
   };
 }
+
+/** How each figure is computed, printed with the figures (the JSON explains itself). */
+export const DEFINITIONS = {
+  window:
+    'Measuring window: starts warmupS after the last reader was due to start (reader i starts at i x rampMs), lasts `seconds`. ' +
+    'Every per-reader rate, lateness sample and /proc reading is taken inside it.',
+  request:
+    "Each reader sends one Play request with no Describe before it, byte for byte as FFmpeg 5.1's mmsh.c writes it " +
+    '(HTTP/1.1, Pragma xPlayStrm=1, stream-switch-entry for every stream of the file), and parses $H/$D/$E incrementally.',
+  connected:
+    'Readers that got HTTP 200 and a $H holding an ASF header, with no error; failed = requested - connected.',
+  bitrateBps:
+    'Per reader: ASF content bytes of the $D received in the window (each packet minus its declared padding, so a server ' +
+    'that strips padding is not penalised) x 8 / window seconds; min/median/max over connected readers.',
+  bitrateRatio:
+    "bitrateBps / media.contentBitrateBps (the file's own content bytes x 8 over its send-time span).",
+  wireBitrateBps:
+    'Per reader: every socket byte received in the window (HTTP, framing, padding) x 8 / window seconds.',
+  mediaRate:
+    'Per reader: how far the $D Send Time advanced during the window / window length (1.0 = real time; resolution one packet).',
+  latenessMs:
+    "Per $D: arrival - (playStart + (sendTime - firstSendTime)), where playStart is the arrival of the reader's first $D and " +
+    "firstSendTime its Send Time; packets with sendTime - firstSendTime < the preroll of the reader's $H (the start-up burst) " +
+    'are left out. Percentiles over every packet of every reader, 0.1 ms bins; negative = ahead of schedule: a server ' +
+    'that sends a preroll ahead and keeps that lead reads about -preroll, one that falls back to the schedule after the ' +
+    'burst about 0. Arrival is when ' +
+    'the reader process saw the bytes, so a busy reader adds to it (see readerEventLoopDelayP99Ms).',
+  jitterMs:
+    'Per $D: its lateness minus the median lateness of the same reader; percentiles over all readers. It removes the ' +
+    'offset that the first $D sets (arbitrary for a reader joining a live stream) and keeps the unevenness of delivery.',
+  readerEventLoopDelayP99Ms:
+    'Worst reader process: p99 of its event-loop delay beyond the 10 ms monitor resolution, over the window. ' +
+    'A large value means the readers, not the server, added to lateness.',
+  firstByteMs:
+    'Per reader: from starting the TCP connect to the first response byte. firstDataMs: to the first $D.',
+  serverCpuPercent:
+    'utime+stime of the server PID and all its descendants (/proc/PID/stat) over the window, as % of one core.',
+  serverRssMB:
+    'VmRSS summed over the server tree: idle = 1 s after start-up, before any reader; peak = highest 1 s sample in the window.',
+  serverRssPerClientKB: '(peak - idle) / requested readers.',
+  machineCpuPercent:
+    'Busy time of the whole machine over the window (/proc/stat, all cores) as % of one core; minus the server and ' +
+    'the readers it shows what else ran (this script, other users): otherCpuPercent.',
+  readerCpuPercent:
+    'utime+stime of the reader processes over the window, as % of one core (they share the machine).',
+  ratiosOursOverPeer:
+    "netshow's figure / the peer's; null when either is not positive (a lateness ratio only means something when " +
+    'both are late); the *MinusPeerMs entries are differences.',
+};
+
+export const PEER_NOTE =
+  'VLC 3.0 (--sout #std{access=mmsh,mux=asfh}) serves live only: it plays the file once in real time from its own start, ' +
+  'every reader joins that one running stream mid-way (no start-up burst, its own re-muxed packets of its own size and ' +
+  'preroll, Send Times from its muxer), and it ignores the stream selection. netshow serves the file on demand: each ' +
+  'reader gets its own paced session from packet 0. So VLC does one read+mux for all readers, while netshow paces N ' +
+  'sessions; both must deliver in real time. VLC runs as user nobody; both servers share the 127.0.0.1 machine with the readers.';

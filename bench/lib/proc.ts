@@ -78,3 +78,11 @@ export function openFileLimits(): { soft: number; hard: number } {
   const n = (s: string | undefined): number => (s === undefined || s === 'unlimited' ? Infinity : Number(s));
   return { soft: n(m?.[1]), hard: n(m?.[2]) };
 }
+
+/** Busy CPU seconds of the whole machine so far (all cores: /proc/stat "cpu" minus idle and iowait). */
+export function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'latin1').split('\n')[0] ?? '';
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return (total - (f[3] ?? 0) - (f[4] ?? 0)) / ticksPerSecond();
+}
