@@ -152,7 +152,10 @@ async function play(
     const playback = new Playback({
       source,
       firstPacket: first,
-      filter: filterFromLevels(plan.selection),
+      filter: filterFromLevels(
+        plan.selection,
+        source.layout.header.streams.map((s) => s.streamNumber),
+      ),
       clock: ctx.clock,
       rate: plan.rate.speed ?? 1,
       stallMs: ctx.stallMs,

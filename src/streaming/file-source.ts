@@ -5,11 +5,13 @@ import {
   headerObjectSize,
   parseFileStart,
   parseSimpleIndex,
+  thinPacket,
   type AsfFileLayout,
   type SimpleIndex,
 } from '../asf/index.js';
 import { guidBytes, guidEquals } from '../core/guid.js';
 import { NetshowError, ProtocolError } from '../core/errors.js';
+import type { PayloadFilter } from './types.js';
 
 const SIMPLE_INDEX_GUID = guidBytes('33000890-E5B1-11CF-89F4-00A0C90349CB');
 /** Headers larger than this are refused: no real file comes near it, and it bounds memory per file. */
@@ -19,10 +21,14 @@ const MAX_INDEX = 64 * 1024 * 1024;
 const CHUNK_PACKETS = 32;
 /** Chunks kept per file (LRU); 64 × 32 × 3200 B ≈ 6.5 MB for the usual packet size. */
 const CACHE_CHUNKS = 64;
+/** Distinct stream selections whose thinned packets are kept, and packets kept per selection. */
+const THIN_SELECTIONS = 16;
+const THIN_PACKETS = 1024;
 
 export class FileSource {
   private readonly chunks = new Map<number, Promise<Buffer>>();
   private readonly ready = new Map<number, Buffer>();
+  private readonly thinCache = new Map<string, Map<number, Buffer | null>>();
   private refs = 1;
 
   private constructor(
@@ -76,6 +82,25 @@ export class FileSource {
     return this.loadChunk(c).then((b) => this.slice(b, at, n));
   }
 
+  /**
+   * Packet n re-packed to a selection's streams (null when nothing of it is left), computed once per
+   * selection and shared by every session that chose the same streams.
+   */
+  thinned(n: number, pkt: Buffer, filter: NonNullable<PayloadFilter>): Buffer | null {
+    let cache = this.thinCache.get(filter.key);
+    if (!cache) {
+      cache = new Map();
+      this.thinCache.set(filter.key, cache);
+      if (this.thinCache.size > THIN_SELECTIONS) this.thinCache.delete(this.thinCache.keys().next().value!);
+    }
+    const hit = cache.get(n);
+    if (hit !== undefined) return hit;
+    const out = thinPacket(pkt, this.packetSize, filter.keep);
+    cache.set(n, out);
+    if (cache.size > THIN_PACKETS) cache.delete(cache.keys().next().value!);
+    return out;
+  }
+
   /** Another user of this file; close() releases one. */
   retain(): this {
     this.refs++;
@@ -86,6 +111,7 @@ export class FileSource {
     if (--this.refs > 0) return;
     this.chunks.clear();
     this.ready.clear();
+    this.thinCache.clear();
     await this.fh.close();
   }
 

@@ -1,7 +1,7 @@
 // One on-demand session's delivery: reads packets from a shared FileSource, drops the streams the client
 // did not select, and hands each packet to the subscriber when the pacer says it is due. Backpressure
 // pauses the session; a session paused longer than `stallMs` is ended so it cannot hold resources.
-import { packetSendTime, thinPacket } from '../asf/index.js';
+import { packetSendTime } from '../asf/index.js';
 import type { Clock } from '../core/clock.js';
 import type { FileSource } from './file-source.js';
 import { dueAt, type PaceOrigin } from './pacer.js';
@@ -109,7 +109,7 @@ export class Playback {
         return;
       }
       const number = this.next++;
-      const data = filter === null ? pkt : thinPacket(pkt, source.packetSize, filter);
+      const data = filter === null ? pkt : source.thinned(number, pkt, filter);
       if (data === null) {
         this.stats.packetsDropped++;
         continue;

@@ -29,17 +29,37 @@ export type StartPoint =
   | { readonly kind: 'time'; readonly ms: number }
   | { readonly kind: 'packet'; readonly number: number };
 
-/** Which payloads a subscriber receives; null = every stream, untouched. */
-export type PayloadFilter = ((streamNumber: number, keyFrame: boolean) => boolean) | null;
+/**
+ * Which payloads a subscriber receives; null = every stream, untouched. `key` names the selection so that
+ * sessions choosing the same streams share the thinned packets instead of re-packing them each.
+ */
+export type PayloadFilter = {
+  readonly key: string;
+  readonly keep: (streamNumber: number, keyFrame: boolean) => boolean;
+} | null;
 
 /** Thin levels as the protocols name them: 0 everything, 1 key frames only, 2 nothing [MS-WMSP 2.2.1.4.27]. */
 export type ThinLevel = 0 | 1 | 2;
 
-/** A filter from per-stream thin levels; streams not in the map are not sent. */
-export function filterFromLevels(levels: ReadonlyMap<number, ThinLevel> | null): PayloadFilter {
+/**
+ * A filter from per-stream thin levels; streams not in the map are not sent. When every stream of the
+ * content is wanted whole, the result is null: packets then go out as read, with no parsing at all.
+ */
+export function filterFromLevels(
+  levels: ReadonlyMap<number, ThinLevel> | null,
+  contentStreams: readonly number[],
+): PayloadFilter {
   if (levels === null) return null;
-  return (stream, key) => {
-    const level = levels.get(stream);
-    return level === 0 || (level === 1 && key);
+  if (contentStreams.every((s) => levels.get(s) === 0)) return null;
+  const key = [...levels]
+    .sort(([a], [b]) => a - b)
+    .map(([s, l]) => `${s}:${l}`)
+    .join(',');
+  return {
+    key,
+    keep: (stream, keyFrame) => {
+      const level = levels.get(stream);
+      return level === 0 || (level === 1 && keyFrame);
+    },
   };
 }

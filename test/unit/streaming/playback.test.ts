@@ -136,6 +136,7 @@ describe('Playback', () => {
           [2, 0],
           [3, 0],
         ] as const),
+        [1, 2, 3],
       );
       const pb = new Playback({ source: c, firstPacket: 0, filter, clock, subscriber: rec.sub(clock) });
       pb.start();
@@ -150,22 +151,34 @@ describe('Playback', () => {
       assert.deepEqual([...streams].sort(), [2, 3]);
       assert.equal(rec.got.length + pb.stats.packetsDropped, c.packetCount);
       assert.ok(pb.stats.packetsDropped > 0);
+      // A second session with the same selection gets the very same thinned buffers.
+      const again = c.thinned(rec.got[5]!.number, (await c.packet(rec.got[5]!.number)), filter!);
+      assert.equal(again, rec.got[5]!.data);
     } finally {
       await c.close();
     }
   });
 
-  it('key-frames-only (thin level 1) keeps only key-frame payloads of that stream', () => {
+  it('builds filters from thin levels: key frames only, unlisted streams off, all-on means no filter', () => {
     const f = filterFromLevels(
       new Map([
         [1, 1],
         [2, 0],
       ] as const),
+      [1, 2, 3],
     )!;
-    assert.equal(f(1, true), true);
-    assert.equal(f(1, false), false);
-    assert.equal(f(2, false), true);
-    assert.equal(f(3, true), false);
+    assert.equal(f.keep(1, true), true);
+    assert.equal(f.keep(1, false), false);
+    assert.equal(f.keep(2, false), true);
+    assert.equal(f.keep(3, true), false);
+    assert.equal(f.key, '1:1,2:0');
+    const all = new Map([
+      [1, 0],
+      [2, 0],
+    ] as const);
+    assert.equal(filterFromLevels(all, [1, 2]), null);
+    assert.notEqual(filterFromLevels(all, [1, 2, 3]), null);
+    assert.equal(filterFromLevels(null, [1]), null);
   });
 });
 
