@@ -99,7 +99,8 @@ export function decodeTcpMessage(unit: Buffer, base = 0): TcpMessage {
   if (header.sessionId !== SESSION_ID) {
     r.fail('E_MMSP_FRAMING', `sessionId 0x${header.sessionId.toString(16)} is not 0xb00bface`, base + 4);
   }
-  if (header.seal !== SEAL) r.fail('E_MMSP_FRAMING', `seal 0x${header.seal.toString(16)} is not "MMS "`, base + 12);
+  if (header.seal !== SEAL)
+    r.fail('E_MMSP_FRAMING', `seal 0x${header.seal.toString(16)} is not "MMS "`, base + 12);
   if (header.messageLength < MIN_MESSAGE_LENGTH || header.messageLength + 16 !== unit.length) {
     r.fail('E_MMSP_FRAMING', `messageLength ${header.messageLength} does not match the unit`, base + 8);
   }

@@ -152,7 +152,7 @@ describe('Playback', () => {
       assert.equal(rec.got.length + pb.stats.packetsDropped, c.packetCount);
       assert.ok(pb.stats.packetsDropped > 0);
       // A second session with the same selection gets the very same thinned buffers.
-      const again = c.thinned(rec.got[5]!.number, (await c.packet(rec.got[5]!.number)), filter!);
+      const again = c.thinned(rec.got[5]!.number, await c.packet(rec.got[5]!.number), filter!);
       assert.equal(again, rec.got[5]!.data);
     } finally {
       await c.close();

@@ -1,0 +1,865 @@
+// The MMS server session as a pure machine: bytes and the time in, buffers to write and events for the adapter
+// out [MS-MMSP 3.2; mmsp.md §3.1-3.3, §4, §5, §6.1, §7.8]. All transitions live in TRANSITIONS; one handler per
+// message in HANDLERS. The adapter tells it what happened outside (file opened, end of content) and asks it to
+// frame each data packet.
+import { NetshowError, ProtocolError } from '../core/errors.js';
+import {
+  dataPacketHeader,
+  decodeRequestPacketListResend,
+  headerPieces,
+  SERVER_INCARNATION,
+  DATA_PACKET_HEADER_SIZE,
+} from './data-packet.js';
+import { HRESULT, PACKET_PAIR_INCARNATION, PROTOCOL_REVISION } from './hresult.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  FILE_ATTRIBUTES,
+  FUNNEL_OF_THE_GODS,
+  parseFunnelName,
+  parseSubscriberName,
+  summarizeClientLog,
+  type ClientLogSummary,
+  type MacToViewerMessage,
+  type SubscriberInfo,
+  type ViewerToMacMessage,
+} from './messages/index.js';
+import {
+  applyStreamSwitch,
+  isPastEnd,
+  parseRequestedName,
+  playLimitOf,
+  startPointOf,
+  type OpenedFile,
+  type PlayLimit,
+  type StartPoint,
+  type ThinLevel,
+} from './server-rules.js';
+import { TcpMessageDecoder } from './tcp-message.js';
+
+/**
+ * CONNECTED: TCP accepted, waiting for Connect. INIT: connected, no file open. OPENING: waiting for the adapter's
+ * answer to open-file (messages queue). OPEN: file open, header not yet requested. READY: header delivered, not
+ * playing. STREAMING: sending Data. CLOSED: done [MS-MMSP 3.2; mmsp.md §3.1].
+ */
+export type MmspServerState = 'CONNECTED' | 'INIT' | 'OPENING' | 'OPEN' | 'READY' | 'STREAMING' | 'CLOSED';
+type TableState = Exclude<MmspServerState, 'OPENING' | 'CLOSED'>;
+const TABLE_STATES: readonly TableState[] = ['CONNECTED', 'INIT', 'OPEN', 'READY', 'STREAMING'];
+
+/**
+ * handle: run the message's handler. ignore: drop quietly. refuse: answer with the message's error reply
+ * (REFUSALS) and report a ProtocolError. close: report a ProtocolError and close the session.
+ */
+type Disposition = 'handle' | 'ignore' | 'refuse' | 'close';
+type ClientMessageType = ViewerToMacMessage['type'] | 'Unknown';
+
+const row = (c: Disposition, i: Disposition, o: Disposition, r: Disposition, s: Disposition) =>
+  ({ CONNECTED: c, INIT: i, OPEN: o, READY: r, STREAMING: s }) as const;
+
+// [MS-MMSP 3.2.5] mmsp.md §3.2: the server event table, INIT split into INIT (no file) and OPEN (file open).
+const TRANSITIONS: Readonly<Record<ClientMessageType, Readonly<Record<TableState, Disposition>>>> = {
+  //                                      CONNECTED INIT      OPEN      READY     STREAMING
+  LinkViewerToMacConnect: row('handle', 'close', 'close', 'close', 'close'),
+  LinkViewerToMacFunnelInfo: row('close', 'handle', 'handle', 'handle', 'handle'),
+  LinkViewerToMacConnectFunnel: row('close', 'handle', 'refuse', 'refuse', 'refuse'),
+  LinkViewerToMacOpenFile: row('close', 'handle', 'refuse', 'refuse', 'refuse'),
+  LinkViewerToMacSecurityResponse: row('close', 'ignore', 'ignore', 'ignore', 'ignore'),
+  LinkViewerToMacReadBlock: row('close', 'close', 'handle', 'handle', 'handle'),
+  LinkViewerToMacCancelReadBlock: row('ignore', 'ignore', 'ignore', 'ignore', 'ignore'),
+  LinkViewerToMacStreamSwitch: row('close', 'handle', 'handle', 'handle', 'handle'),
+  LinkViewerToMacStartPlaying: row('close', 'refuse', 'refuse', 'handle', 'handle'),
+  LinkViewerToMacStartStriding: row('close', 'refuse', 'refuse', 'handle', 'handle'),
+  LinkViewerToMacStopPlaying: row('close', 'handle', 'handle', 'handle', 'handle'),
+  LinkViewerToMacLogging: row('ignore', 'handle', 'handle', 'handle', 'handle'),
+  LinkViewerToMacPong: row('ignore', 'handle', 'handle', 'handle', 'handle'),
+  LinkViewerToMacCloseFile: row('close', 'handle', 'handle', 'handle', 'handle'),
+  Unknown: row('close', 'ignore', 'ignore', 'ignore', 'ignore'),
+};
+
+/** The states in which a message is handled, for error messages and docs. */
+export function allowedStates(type: ClientMessageType): TableState[] {
+  return TABLE_STATES.filter((s) => TRANSITIONS[type][s] === 'handle');
+}
+
+/** Messages after which a failed open closes the session (mmsp.md §5.11: MPlayer carries on after errors). */
+const NEEDS_FILE: ReadonlySet<ClientMessageType> = new Set([
+  'LinkViewerToMacReadBlock',
+  'LinkViewerToMacStreamSwitch',
+  'LinkViewerToMacStartPlaying',
+  'LinkViewerToMacStartStriding',
+]);
+
+export type MmspServerEvent =
+  /** Connect processed; `client` is what the subscriberName says. */
+  | { readonly type: 'connected'; readonly subscriberName: string; readonly client: SubscriberInfo }
+  /** Data goes by UDP to the TCP peer's address at this port [MS-MMSP 3.2.5.5]. */
+  | { readonly type: 'udp-funnel'; readonly port: number }
+  /** Resolve the name; answer with fileOpened() or fileFailed(). Try `path`, then `decodedPath`. */
+  | {
+      readonly type: 'open-file';
+      readonly path: string;
+      readonly decodedPath: string | null;
+      readonly query: string;
+      readonly token: Buffer | null;
+    }
+  /**
+   * Start a play (write `out` first: ReportStartedPlaying precedes the data). Streams not in `selection` are not
+   * sent; null = every stream. `incarnation` is the StartPlaying's, for logs; dataPacket() stamps it.
+   */
+  | {
+      readonly type: 'start-playing';
+      readonly start: StartPoint;
+      readonly selection: ReadonlyMap<number, ThinLevel> | null;
+      readonly incarnation: number;
+      readonly limit: PlayLimit;
+      readonly accel: { readonly bandwidth: number; readonly duration: number } | null;
+      readonly linkBandwidth: number | null;
+    }
+  /** Stop the running play now (StopPlaying, or a seek that replaces it). */
+  | { readonly type: 'stop'; readonly reason: 'stop-playing' | 'seek' | 'entry-change' }
+  /** Mid-play selection change. */
+  | { readonly type: 'stream-switch'; readonly selection: ReadonlyMap<number, ThinLevel> }
+  /** After a TCP playlist change: send the held Data from now on (the client restarted, or 2 s passed). */
+  | { readonly type: 'resume-data'; readonly incarnation: number }
+  | { readonly type: 'logging'; readonly log: Buffer; readonly summary: ClientLogSummary | null }
+  /** Something the peer got wrong that was answered or ignored; the session goes on. */
+  | { readonly type: 'protocol-error'; readonly error: ProtocolError }
+  /** Close the TCP connection after writing `out`; `error` when the peer caused it. */
+  | { readonly type: 'close'; readonly reason: string; readonly error?: ProtocolError };
+
+export interface MmspServerOutput {
+  /** TCP writes, in order; write each buffer with one socket write. */
+  readonly out: Buffer[];
+  /** UDP datagrams to the TCP peer's address at the funnel port, after `out`. */
+  readonly udp: Buffer[];
+  readonly events: MmspServerEvent[];
+}
+
+export interface MmspServerOptions {
+  /** nCubs: the session's Client-ID, random and unique among live sessions [MS-MMSP 3.2.5.4]. */
+  readonly clientId: number;
+  /** Announced in ReportConnectedEX; major >= 9 (mmsp.md §2.3). Default `9.01.01.3841`. */
+  readonly serverVersion?: string;
+  /** Whether UDP funnels are accepted. Default true. */
+  readonly allowUdp?: boolean;
+  /** Ping after this much silence (both ways on TCP units). Default 30 s, minimum 10 s [MS-MMSP 3.2.2]. */
+  readonly keepAliveMs?: number;
+  /** Close after this long outside STREAMING. Default 3600 s, minimum 10 s [MS-MMSP 3.2.2]. */
+  readonly idleTimeoutMs?: number;
+  /** Close this long after the end of on-demand content when the client says nothing. Default 5 s. */
+  readonly eosLingerMs?: number;
+  /** Close this long after an error ReportOpenFile. Default 2 s (mmsp.md §5.11). */
+  readonly errorLingerMs?: number;
+  /** Release held Data this long after a TCP playlist change. Default 2 s (mmsp.md §5.7). */
+  readonly restartWaitMs?: number;
+  /** UDP Data packets kept for resends. Default 1024 (mmsp.md §6.5). */
+  readonly resendRing?: number;
+  /** Resent packets allowed per second (MMSP 5.1: resends can be abused). Default 1000. */
+  readonly resendsPerSecond?: number;
+  /** Largest messageLength accepted. Default 65,536. */
+  readonly maxMessageLength?: number;
+}
+
+/** [MS-MMSP 3.2.5.7] nMaxOpenFiles is 1 and the open-source clients hardcode openFileId 1 (mmsp.md 9.16). */
+export const OPEN_FILE_ID = 1;
+const MAX_QUEUED = 64;
+
+interface Timers {
+  lastHeard: number;
+  lastUnitSent: number;
+  idleSince: number | null;
+  eosLingerSince: number | null;
+  errorLingerSince: number | null;
+  restartWaitSince: number | null;
+}
+
+export class MmspServerMachine {
+  private stateNow: MmspServerState = 'CONNECTED';
+  private readonly decoder: TcpMessageDecoder;
+  private readonly opt: Required<MmspServerOptions>;
+  private now = 0;
+  private seq = 0;
+  private out: Buffer[] = [];
+  private udp: Buffer[] = [];
+  private events: MmspServerEvent[] = [];
+  private queued: ViewerToMacMessage[] | null = null;
+  private file: OpenedFile | null = null;
+  private openIncarnation = 0;
+  private openFailed = false;
+  private udpPortNow: number | null = null;
+  private selectionNow: Map<number, ThinLevel> | null = null;
+  private playIncarnation = 0;
+  private dataIncarnation = 0;
+  private sequence = 0;
+  private readonly ring: (Buffer | undefined)[];
+  private resendBudget: { second: number; used: number } = { second: -1, used: 0 };
+  private readonly timers: Timers;
+
+  constructor(options: MmspServerOptions, nowMs = 0) {
+    const o = {
+      serverVersion: '9.01.01.3841',
+      allowUdp: true,
+      keepAliveMs: 30_000,
+      idleTimeoutMs: 3_600_000,
+      eosLingerMs: 5_000,
+      errorLingerMs: 2_000,
+      restartWaitMs: 2_000,
+      resendRing: 1024,
+      resendsPerSecond: 1000,
+      maxMessageLength: 65536,
+      ...options,
+    };
+    // [MS-MMSP 3.2.2] both timers are at least 10 s.
+    this.opt = {
+      ...o,
+      keepAliveMs: Math.max(o.keepAliveMs, 10_000),
+      idleTimeoutMs: Math.max(o.idleTimeoutMs, 10_000),
+    };
+    this.decoder = new TcpMessageDecoder({ maxMessageLength: this.opt.maxMessageLength });
+    this.ring = new Array<Buffer | undefined>(Math.max(1, this.opt.resendRing));
+    this.now = nowMs;
+    this.timers = {
+      lastHeard: nowMs,
+      lastUnitSent: nowMs,
+      idleSince: nowMs,
+      eosLingerSince: null,
+      errorLingerSince: null,
+      restartWaitSince: null,
+    };
+  }
+
+  get state(): MmspServerState {
+    return this.stateNow;
+  }
+
+  private isClosed(): boolean {
+    return this.stateNow === 'CLOSED';
+  }
+
+  /** 'udp' once a UDP funnel was accepted; Data and header pieces then go as datagrams. */
+  get transport(): 'tcp' | 'udp' {
+    return this.udpPortNow === null ? 'tcp' : 'udp';
+  }
+
+  get udpPort(): number | null {
+    return this.udpPortNow;
+  }
+
+  get selection(): ReadonlyMap<number, ThinLevel> | null {
+    return this.selectionNow;
+  }
+
+  /** Bytes from the TCP connection. Never throws for anything the peer sent. */
+  receive(bytes: Buffer, nowMs: number): MmspServerOutput {
+    this.now = nowMs;
+    if (this.stateNow === 'CLOSED') return this.flush();
+    let frames;
+    try {
+      frames = this.decoder.push(bytes);
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      this.close('malformed TCP unit', e);
+      return this.flush();
+    }
+    for (const f of frames) {
+      if (this.isClosed()) break;
+      if (f.kind === 'data') continue;
+      let m;
+      try {
+        m = decodeMessage(f.message);
+      } catch (e) {
+        if (!(e instanceof ProtocolError)) throw e;
+        this.close('malformed message', e);
+        break;
+      }
+      if (m.type.startsWith('LinkMacToViewer')) {
+        this.close('server-to-client message from the client', stateError(m.type, this.stateNow));
+        break;
+      }
+      this.timers.lastHeard = nowMs;
+      this.timers.eosLingerSince = null;
+      this.dispatch(m as ViewerToMacMessage | { type: 'Unknown'; mid: number; body: Buffer });
+    }
+    return this.flush();
+  }
+
+  /** The adapter opened the file asked for in 'open-file' [MS-MMSP 3.2.5.7]. */
+  fileOpened(file: OpenedFile, nowMs: number): MmspServerOutput {
+    this.now = nowMs;
+    this.expectOpening();
+    this.file = file;
+    this.openFailed = false;
+    this.timers.errorLingerSince = null;
+    this.send(reportOpenFile(this.openIncarnation, HRESULT.S_OK, file));
+    this.stateNow = 'OPEN';
+    this.drainQueue();
+    return this.flush();
+  }
+
+  /** The name could not be opened: answer with `hresult` (HRESULT.NS_E_FILE_NOT_FOUND, ...) [mmsp.md §5.11]. */
+  fileFailed(hresult: number, nowMs: number): MmspServerOutput {
+    this.now = nowMs;
+    this.expectOpening();
+    this.failOpen(hresult);
+    this.drainQueue();
+    return this.flush();
+  }
+
+  /** The delivery core sent the last packet of the play: ReportEndOfStream, READY [MS-MMSP 3.2.4.1]. */
+  endOfStream(nowMs: number, hresult: number = HRESULT.S_OK): MmspServerOutput {
+    this.now = nowMs;
+    if (this.stateNow !== 'STREAMING') return this.flush();
+    this.send({
+      type: 'LinkMacToViewerReportEndOfStream',
+      hr: hresult,
+      playIncarnation: this.playIncarnation,
+    });
+    this.enterReady();
+    // mmsp.md §3.3 EOS linger: MPlayer exits only when the server closes.
+    if (hresult === HRESULT.S_OK && this.file !== null && !this.file.broadcast) {
+      this.timers.eosLingerSince = nowMs;
+    }
+    return this.flush();
+  }
+
+  /**
+   * The next server-side playlist entry starts [MS-MMSP 3.2.4.2; mmsp.md §5.7]: EndOfStream hr 1, StreamChange,
+   * then on TCP the new header with incarnation 0xFF and Data held until the client restarts (or 2 s);
+   * on UDP the session goes READY and waits for a ReadBlock.
+   */
+  nextEntry(file: OpenedFile, nowMs: number): MmspServerOutput {
+    this.now = nowMs;
+    if (this.stateNow !== 'STREAMING') throw new NetshowError('E_MMSP_STATE', 'nextEntry outside STREAMING');
+    this.send({
+      type: 'LinkMacToViewerReportEndOfStream',
+      hr: HRESULT.S_FALSE,
+      playIncarnation: this.playIncarnation,
+    });
+    this.send({
+      type: 'LinkMacToViewerReportStreamChange',
+      hr: HRESULT.S_OK,
+      dwTcpHdrIncarnation: SERVER_INCARNATION,
+      cbPacketSize: file.packetSize,
+      cbHeaderSize: file.headerBytes.length,
+      dwBitRate: file.bitRate ?? 0,
+      dwStreamId: 0,
+    });
+    this.file = file;
+    this.selectionNow = null;
+    if (this.transport === 'udp') {
+      this.events.push({ type: 'stop', reason: 'entry-change' });
+      this.enterReady();
+    } else {
+      this.out.push(...headerPieces(file.headerBytes, file.packetSize, SERVER_INCARNATION));
+      this.dataIncarnation = SERVER_INCARNATION;
+      this.timers.restartWaitSince = nowMs;
+    }
+    return this.flush();
+  }
+
+  /** Whether Data must be held: the TCP playlist window before the client's restart (mmsp.md §5.7). */
+  get holdingData(): boolean {
+    return this.timers.restartWaitSince !== null;
+  }
+
+  /**
+   * Frames one ASF data packet of the current play [MS-MMSP 2.2.2; mmsp.md §6.1]. TCP: the 8-byte header to write
+   * together with `bytes` (shared, not copied). UDP: the whole datagram (kept for resends). null outside STREAMING.
+   */
+  dataPacket(locationId: number, bytes: Buffer): Buffer | null {
+    if (this.stateNow !== 'STREAMING') return null;
+    const size = DATA_PACKET_HEADER_SIZE + bytes.length;
+    // mmsp.md §1.1: bytes 4..7 must never read ce fa 0b b0 on TCP, or the client takes the packet for a unit.
+    if (
+      this.transport === 'tcp' &&
+      this.dataIncarnation === 0xce &&
+      (this.sequence & 0xff) === 0xfa &&
+      size === 0xb00b
+    ) {
+      this.sequence++;
+    }
+    const seq = this.sequence++;
+    const header = dataPacketHeader(locationId, this.dataIncarnation, seq & 0xff, bytes.length);
+    if (this.transport === 'tcp') return header;
+    const datagram = Buffer.concat([header, bytes]);
+    this.ring[seq % this.ring.length] = datagram;
+    this.ringSeq.set(seq % this.ring.length, seq);
+    return datagram;
+  }
+
+  private readonly ringSeq = new Map<number, number>();
+
+  /**
+   * A UDP datagram from the client (RequestPacketListResend): the listed Data packets again, byte-identical,
+   * or nothing when it does not match this session [MS-MMSP 3.2.5.11.1; mmsp.md §1.7].
+   */
+  resend(datagram: Buffer, nowMs: number): Buffer[] {
+    if (this.transport !== 'udp' || this.stateNow === 'CLOSED') return [];
+    let req;
+    try {
+      req = decodeRequestPacketListResend(datagram);
+    } catch (e) {
+      if (e instanceof ProtocolError) return [];
+      throw e;
+    }
+    if (req.clientId !== this.opt.clientId >>> 0 || req.sourceId !== (OPEN_FILE_ID & 0xffff)) return [];
+    this.timers.lastHeard = nowMs;
+    const second = Math.floor(nowMs / 1000);
+    if (this.resendBudget.second !== second) this.resendBudget = { second, used: 0 };
+    const out: Buffer[] = [];
+    for (const seq of req.packets) {
+      if (this.resendBudget.used >= this.opt.resendsPerSecond) break;
+      const slot = seq % this.ring.length;
+      const kept = this.ring[slot];
+      if (kept !== undefined && this.ringSeq.get(slot) === seq) {
+        out.push(kept);
+        this.resendBudget.used++;
+      }
+    }
+    return out;
+  }
+
+  /** The time at which tick() has something to do, or null. */
+  nextDeadline(): number | null {
+    if (this.stateNow === 'CLOSED') return null;
+    const t = this.timers;
+    const candidates = [
+      this.stateNow === 'CONNECTED' ? null : Math.max(t.lastHeard, t.lastUnitSent) + this.opt.keepAliveMs,
+      t.idleSince === null ? null : t.idleSince + this.opt.idleTimeoutMs,
+      t.eosLingerSince === null ? null : t.eosLingerSince + this.opt.eosLingerMs,
+      t.errorLingerSince === null ? null : t.errorLingerSince + this.opt.errorLingerMs,
+      t.restartWaitSince === null ? null : t.restartWaitSince + this.opt.restartWaitMs,
+    ].filter((x): x is number => x !== null);
+    return candidates.length === 0 ? null : Math.min(...candidates);
+  }
+
+  /** Runs the timers of mmsp.md §3.3 at `nowMs`: Ping, idle, linger closes, the playlist hold. */
+  tick(nowMs: number): MmspServerOutput {
+    this.now = nowMs;
+    if (this.stateNow === 'CLOSED') return this.flush();
+    const t = this.timers;
+    if (t.errorLingerSince !== null && nowMs >= t.errorLingerSince + this.opt.errorLingerMs) {
+      this.close('error reply linger expired');
+    } else if (t.eosLingerSince !== null && nowMs >= t.eosLingerSince + this.opt.eosLingerMs) {
+      this.close('client silent after the end of the content');
+    } else if (t.idleSince !== null && nowMs >= t.idleSince + this.opt.idleTimeoutMs) {
+      this.close('idle timeout');
+    } else {
+      if (t.restartWaitSince !== null && nowMs >= t.restartWaitSince + this.opt.restartWaitMs) {
+        t.restartWaitSince = null;
+        this.events.push({ type: 'resume-data', incarnation: this.dataIncarnation });
+      }
+      // [MS-MMSP 3.2.6.1] KeepAlive: Ping after keepAliveMs without a unit either way.
+      if (
+        this.stateNow !== 'CONNECTED' &&
+        nowMs >= Math.max(t.lastHeard, t.lastUnitSent) + this.opt.keepAliveMs
+      ) {
+        this.send({ type: 'LinkMacToViewerPing', dwParam1: 0, dwParam2: 0 });
+      }
+    }
+    return this.flush();
+  }
+
+  /** The TCP connection ended (peer close or error): the session is over. */
+  closed(): MmspServerOutput {
+    this.stateNow = 'CLOSED';
+    return this.flush();
+  }
+
+  // ---- dispatch ----
+
+  private dispatch(m: ViewerToMacMessage | { type: 'Unknown'; mid: number; body: Buffer }): void {
+    if (this.stateNow === 'OPENING') {
+      this.queued ??= [];
+      if (this.queued.length >= MAX_QUEUED) {
+        this.close('too many messages while opening', stateError(m.type, 'queue full while OPENING'));
+        return;
+      }
+      if (m.type !== 'Unknown') this.queued.push(m);
+      return;
+    }
+    if (this.stateNow === 'CLOSED') return;
+    const state: TableState = this.stateNow;
+    if (this.openFailed && state === 'INIT' && NEEDS_FILE.has(m.type)) {
+      // mmsp.md §5.11: after an error ReportOpenFile, a client that carries on is closed.
+      this.close('request after a failed OpenFile', stateError(m.type, state));
+      return;
+    }
+    const d = TRANSITIONS[m.type][state];
+    if (d === 'handle') {
+      if (m.type === 'Unknown') return;
+      (HANDLERS[m.type] as (s: MmspServerMachine, m: ViewerToMacMessage) => void)(this, m);
+      return;
+    }
+    if (d === 'ignore') {
+      if (m.type === 'Unknown') {
+        this.events.push({
+          type: 'protocol-error',
+          error: new ProtocolError(
+            'E_MMSP_UNKNOWN',
+            `unknown MID 0x${m.mid.toString(16).padStart(8, '0')} ignored`,
+          ),
+        });
+      }
+      return;
+    }
+    const error = stateError(m.type, state);
+    if (d === 'close') {
+      this.close(`${m.type} in ${state}`, error);
+      return;
+    }
+    const reply = refusal(m as ViewerToMacMessage);
+    if (reply !== null) this.send(reply);
+    this.events.push({ type: 'protocol-error', error });
+  }
+
+  private drainQueue(): void {
+    const q = this.queued ?? [];
+    this.queued = null;
+    for (const [i, m] of q.entries()) {
+      if (this.stateNow === 'OPENING') {
+        this.queued = q.slice(i);
+        return;
+      }
+      this.dispatch(m);
+    }
+  }
+
+  private expectOpening(): void {
+    if (this.stateNow !== 'OPENING') {
+      throw new NetshowError('E_MMSP_STATE', `no open-file is pending (state ${this.stateNow})`);
+    }
+  }
+
+  // ---- actions shared by handlers ----
+
+  send(m: MacToViewerMessage): void {
+    this.out.push(encodeMessage(m, { seq: this.seq++ }));
+    this.timers.lastUnitSent = this.now;
+  }
+
+  emit(e: MmspServerEvent): void {
+    this.events.push(e);
+  }
+
+  close(reason: string, error?: ProtocolError): void {
+    if (this.stateNow === 'CLOSED') return;
+    this.stateNow = 'CLOSED';
+    this.events.push(error === undefined ? { type: 'close', reason } : { type: 'close', reason, error });
+  }
+
+  private enterReady(): void {
+    this.stateNow = 'READY';
+    this.timers.restartWaitSince = null;
+    this.timers.idleSince ??= this.now;
+  }
+
+  private failOpen(hresult: number): void {
+    this.send(reportOpenFile(this.openIncarnation, hresult, null));
+    this.stateNow = 'INIT';
+    this.openFailed = true;
+    this.timers.errorLingerSince = this.now;
+  }
+
+  private flush(): MmspServerOutput {
+    const o = { out: this.out, udp: this.udp, events: this.events };
+    this.out = [];
+    this.udp = [];
+    this.events = [];
+    return o;
+  }
+
+  // ---- one handler per message [MS-MMSP 3.2.5] ----
+
+  /** [MS-MMSP 3.2.5.2] */
+  onConnect(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacConnect' }>): void {
+    this.emit({
+      type: 'connected',
+      subscriberName: m.subscriberName,
+      client: parseSubscriberName(m.subscriberName),
+    });
+    this.send({
+      type: 'LinkMacToViewerReportConnectedEX',
+      hr: HRESULT.S_OK,
+      // mmsp.md §1.6: packet pair is optional; "none" is always valid.
+      playIncarnation: PACKET_PAIR_INCARNATION.none,
+      macToViewerProtocolRevision: PROTOCOL_REVISION.macToViewer,
+      viewerToMacProtocolRevision: PROTOCOL_REVISION.viewerToMac,
+      blockGroupPlayTime: 1.0,
+      blockGroupBlocks: 1,
+      nMaxOpenFiles: 1,
+      nBlockMaxBytes: 0x8000,
+      maxBitRate: 0x00989680,
+      serverVersionInfo: this.opt.serverVersion,
+      versionInfo: '',
+      versionUrl: '',
+      authenPackage: '',
+    });
+    this.stateNow = 'INIT';
+    this.timers.idleSince = this.now;
+  }
+
+  /** [MS-MMSP 3.2.5.4] */
+  onFunnelInfo(): void {
+    this.send({
+      type: 'LinkMacToViewerReportFunnelInfo',
+      hr: HRESULT.S_OK,
+      playIncarnation: PACKET_PAIR_INCARNATION.none,
+      transportMask: 8,
+      nBlockFragments: 1,
+      fragmentBytes: 0x10000,
+      nCubs: this.opt.clientId >>> 0,
+      failedCubs: 0,
+      nDisks: 1,
+      decluster: 0,
+      cubddDatagramSize: 0,
+      packetPairBytes: Buffer.alloc(0),
+    });
+  }
+
+  /** [MS-MMSP 3.2.5.5] UDP: record the port only; Data goes to the TCP peer's address. */
+  onConnectFunnel(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacConnectFunnel' }>): void {
+    const funnel = parseFunnelName(m.funnelName);
+    if (funnel?.transport === 'UDP') {
+      if (!this.opt.allowUdp) {
+        this.send({
+          type: 'LinkMacToViewerReportDisconnectedFunnel',
+          hr: HRESULT.NS_E_NOFUNNEL,
+          playIncarnation: 0,
+        });
+        return;
+      }
+      this.udpPortNow = funnel.port;
+      this.emit({ type: 'udp-funnel', port: funnel.port });
+    } else {
+      this.udpPortNow = null;
+    }
+    this.send({
+      type: 'LinkMacToViewerReportConnectedFunnel',
+      hr: HRESULT.S_OK,
+      playIncarnation: 0,
+      packetPayloadSize: 0,
+      funnelName: FUNNEL_OF_THE_GODS,
+    });
+  }
+
+  /** [MS-MMSP 3.2.5.7] lenient: no funnel yet means TCP. */
+  onOpenFile(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacOpenFile' }>): void {
+    this.openIncarnation = m.playIncarnation;
+    const name = parseRequestedName(m.fileName);
+    if (name === null) {
+      this.failOpen(HRESULT.NS_E_INVALID_NAME);
+      this.emit({
+        type: 'protocol-error',
+        error: new ProtocolError('E_MMSP_NAME', `invalid file name ${JSON.stringify(m.fileName)}`, {
+          reply: { hresult: HRESULT.NS_E_INVALID_NAME },
+        }),
+      });
+      return;
+    }
+    this.stateNow = 'OPENING';
+    this.emit({ type: 'open-file', ...name, token: m.tokenData === null ? null : Buffer.from(m.tokenData) });
+  }
+
+  /** [MS-MMSP 3.2.5.8] ReportReadBlock, then the header pieces with the ReadBlock's incarnation. */
+  onReadBlock(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacReadBlock' }>): void {
+    const file = this.file!;
+    this.send({
+      type: 'LinkMacToViewerReportReadBlock',
+      hr: HRESULT.S_OK,
+      playIncarnation: m.playIncarnation,
+      playSequence: 0,
+    });
+    const pieces = headerPieces(file.headerBytes, file.packetSize, m.playIncarnation & 0xff);
+    if (this.transport === 'udp') this.udp.push(...pieces);
+    else this.out.push(...pieces);
+    if (this.stateNow === 'OPEN') this.enterReady();
+  }
+
+  /** [MS-MMSP 3.2.5.10] complete selection outside STREAMING, changes during it; ReportStreamSwitch next. */
+  onStreamSwitch(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacStreamSwitch' }>): void {
+    const streams = this.file?.streams ?? null;
+    const streaming = this.stateNow === 'STREAMING';
+    const base = streaming
+      ? (this.selectionNow ?? new Map<number, ThinLevel>((streams ?? []).map((s) => [s, 0])))
+      : new Map<number, ThinLevel>();
+    this.selectionNow = applyStreamSwitch(base, m.entries, streams);
+    this.send({ type: 'LinkMacToViewerReportStreamSwitch', hr: HRESULT.S_OK });
+    if (streaming) this.emit({ type: 'stream-switch', selection: this.selectionNow });
+  }
+
+  /** [MS-MMSP 3.2.5.11] READY: play; STREAMING: restart after a playlist change, else an implicit stop + seek. */
+  onStartPlaying(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacStartPlaying' }>): void {
+    const file = this.file!;
+    if (this.stateNow === 'STREAMING' && this.timers.restartWaitSince !== null) {
+      // mmsp.md §5.7 (a): acknowledge, no seek, Data carry the new incarnation from now on.
+      this.timers.restartWaitSince = null;
+      this.playIncarnation = m.playIncarnation;
+      this.dataIncarnation = m.playIncarnation & 0xff;
+      this.send(startedPlaying(m.playIncarnation, HRESULT.S_OK));
+      this.emit({ type: 'resume-data', incarnation: this.dataIncarnation });
+      return;
+    }
+    // mmsp.md 9.19 (b): libmms seeks with StartPlaying alone; never answer it with EndOfStream.
+    if (this.stateNow === 'STREAMING') this.emit({ type: 'stop', reason: 'seek' });
+    const start = startPointOf(m, file);
+    this.playIncarnation = m.playIncarnation;
+    this.dataIncarnation = m.playIncarnation & 0xff;
+    this.send(startedPlaying(m.playIncarnation, HRESULT.S_OK));
+    if (isPastEnd(start, file)) {
+      // mmsp.md §5.3 step 3: libmms hangs when nothing follows.
+      this.send({
+        type: 'LinkMacToViewerReportEndOfStream',
+        hr: HRESULT.S_OK,
+        playIncarnation: m.playIncarnation,
+      });
+      this.enterReady();
+      return;
+    }
+    this.stateNow = 'STREAMING';
+    this.timers.idleSince = null;
+    this.timers.restartWaitSince = null;
+    this.emit({
+      type: 'start-playing',
+      start,
+      selection: this.selectionNow,
+      incarnation: m.playIncarnation,
+      limit: playLimitOf(m.frameOffset, file),
+      accel: m.accel,
+      linkBandwidth: m.linkBandwidth,
+    });
+  }
+
+  /** [MS-MMSP 3.2.5.11] mmsp.md §5.4: no trick play yet, so ReportStartStriding NS_E_STRIDE_REFUSED; state kept. */
+  onStartStriding(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacStartStriding' }>): void {
+    this.send({
+      type: 'LinkMacToViewerReportStartStriding',
+      hr: HRESULT.NS_E_STRIDE_REFUSED,
+      playIncarnation: m.playIncarnation,
+      spare: 0,
+    });
+  }
+
+  /** [MS-MMSP 3.2.5.12] every StopPlaying gets EndOfStream hr 0 echoing its incarnation, in any state. */
+  onStopPlaying(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacStopPlaying' }>): void {
+    if (this.stateNow === 'STREAMING') {
+      this.emit({ type: 'stop', reason: 'stop-playing' });
+      this.enterReady();
+    }
+    this.send({
+      type: 'LinkMacToViewerReportEndOfStream',
+      hr: HRESULT.S_OK,
+      playIncarnation: m.playIncarnation,
+    });
+  }
+
+  onLogging(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacLogging' }>): void {
+    this.emit({ type: 'logging', log: Buffer.from(m.log), summary: summarizeClientLog(m.log) });
+  }
+
+  /** [MS-MMSP 3.2.5.3] CloseFile: no reply; the server closes. */
+  onCloseFile(): void {
+    if (this.stateNow === 'STREAMING') this.emit({ type: 'stop', reason: 'stop-playing' });
+    this.close('CloseFile');
+  }
+}
+
+type Handlers = {
+  readonly [T in ViewerToMacMessage['type']]: (
+    s: MmspServerMachine,
+    m: Extract<ViewerToMacMessage, { type: T }>,
+  ) => void;
+};
+
+const HANDLERS: Handlers = {
+  LinkViewerToMacConnect: (s, m) => s.onConnect(m),
+  LinkViewerToMacFunnelInfo: (s) => s.onFunnelInfo(),
+  LinkViewerToMacConnectFunnel: (s, m) => s.onConnectFunnel(m),
+  LinkViewerToMacOpenFile: (s, m) => s.onOpenFile(m),
+  // netshow issues no SecurityChallenge yet, so a response has nothing to answer (mmsp.md §3.2: ignore).
+  LinkViewerToMacSecurityResponse: () => undefined,
+  LinkViewerToMacReadBlock: (s, m) => s.onReadBlock(m),
+  // The header is handed out whole at ReadBlock; nothing is left to cancel.
+  LinkViewerToMacCancelReadBlock: () => undefined,
+  LinkViewerToMacStreamSwitch: (s, m) => s.onStreamSwitch(m),
+  LinkViewerToMacStartPlaying: (s, m) => s.onStartPlaying(m),
+  LinkViewerToMacStartStriding: (s, m) => s.onStartStriding(m),
+  LinkViewerToMacStopPlaying: (s, m) => s.onStopPlaying(m),
+  LinkViewerToMacLogging: (s, m) => s.onLogging(m),
+  // Any client message restarts KeepAlive (done in receive); a Pong needs nothing else.
+  LinkViewerToMacPong: () => undefined,
+  LinkViewerToMacCloseFile: (s) => s.onCloseFile(),
+};
+
+function stateError(type: string, state: string): ProtocolError {
+  const allowed = type in TRANSITIONS ? allowedStates(type as ClientMessageType).join(', ') : 'none';
+  return new ProtocolError('E_MMSP_STATE', `${type} in state ${state}; allowed in: ${allowed}`, {
+    reply: { hresult: HRESULT.NS_E_INVALID_REQUEST },
+  });
+}
+
+/** The spec's answer to a request that is impossible in this state, or null (mmsp.md §3.2, §5.11). */
+function refusal(m: ViewerToMacMessage): MacToViewerMessage | null {
+  switch (m.type) {
+    case 'LinkViewerToMacConnectFunnel':
+      return {
+        type: 'LinkMacToViewerReportDisconnectedFunnel',
+        hr: HRESULT.NS_E_INVALID_REQUEST,
+        playIncarnation: 0,
+      };
+    case 'LinkViewerToMacOpenFile':
+      return reportOpenFile(m.playIncarnation, HRESULT.NS_E_OPEN_FILE_LIMIT, null);
+    case 'LinkViewerToMacStartPlaying':
+      return startedPlaying(m.playIncarnation, HRESULT.NS_E_INVALID_REQUEST);
+    case 'LinkViewerToMacStartStriding':
+      return {
+        type: 'LinkMacToViewerReportStartStriding',
+        hr: HRESULT.NS_E_INVALID_REQUEST,
+        playIncarnation: m.playIncarnation,
+        spare: 0,
+      };
+    default:
+      return null;
+  }
+}
+
+function startedPlaying(playIncarnation: number, hr: number): MacToViewerMessage {
+  return {
+    type: 'LinkMacToViewerReportStartedPlaying',
+    hr,
+    playIncarnation,
+    tigerFileId: OPEN_FILE_ID,
+    unused1: 0,
+  };
+}
+
+/** ReportOpenFile for a file, or an error one (openFileId 0, all zeros) [MS-MMSP 2.2.4.7; mmsp.md §2.3]. */
+export function reportOpenFile(
+  playIncarnation: number,
+  hr: number,
+  file: OpenedFile | null,
+): MacToViewerMessage {
+  const live = file?.broadcast ?? false;
+  let attributes = 0;
+  if (file !== null) {
+    if (live) attributes = FILE_ATTRIBUTES.broadcast;
+    else if (file.seekable && !file.playlist) attributes = FILE_ATTRIBUTES.canSeek;
+    if (file.playlist) attributes |= FILE_ATTRIBUTES.playlist;
+  }
+  const seconds = file === null || live ? 0 : file.durationMs / 1000;
+  return {
+    type: 'LinkMacToViewerReportOpenFile',
+    hr,
+    playIncarnation,
+    openFileId: file === null ? 0 : OPEN_FILE_ID,
+    padding: 0,
+    fileName: 0,
+    fileAttributes: attributes,
+    fileDuration: seconds,
+    fileBlocks: Math.ceil(seconds),
+    filePacketSize: file?.packetSize ?? 0,
+    filePacketCount: file === null || live ? 0 : file.packetCount,
+    fileBitRate: file?.bitRate ?? 0,
+    fileHeaderSize: file?.headerBytes.length ?? 0,
+  };
+}
