@@ -10,20 +10,31 @@ import {
   SERVER_INCARNATION,
   DATA_PACKET_HEADER_SIZE,
 } from './data-packet.js';
-import { HRESULT, PACKET_PAIR_INCARNATION, PROTOCOL_REVISION } from './hresult.js';
+import { HRESULT } from './hresult.js';
 import {
   decodeMessage,
   encodeMessage,
-  FILE_ATTRIBUTES,
   FUNNEL_OF_THE_GODS,
   parseFunnelName,
   parseSubscriberName,
   summarizeClientLog,
-  type ClientLogSummary,
   type MacToViewerMessage,
-  type SubscriberInfo,
   type ViewerToMacMessage,
 } from './messages/index.js';
+import type {
+  MmspServerEvent,
+  MmspServerOptions,
+  MmspServerOutput,
+  MmspServerState,
+} from './server-events.js';
+import {
+  OPEN_FILE_ID,
+  refusal,
+  reportConnectedEX,
+  reportFunnelInfo,
+  reportOpenFile,
+  startedPlaying,
+} from './server-replies.js';
 import {
   applyStreamSwitch,
   isPastEnd,
@@ -31,18 +42,19 @@ import {
   playLimitOf,
   startPointOf,
   type OpenedFile,
-  type PlayLimit,
-  type StartPoint,
   type ThinLevel,
 } from './server-rules.js';
 import { TcpMessageDecoder } from './tcp-message.js';
 
-/**
- * CONNECTED: TCP accepted, waiting for Connect. INIT: connected, no file open. OPENING: waiting for the adapter's
- * answer to open-file (messages queue). OPEN: file open, header not yet requested. READY: header delivered, not
- * playing. STREAMING: sending Data. CLOSED: done [MS-MMSP 3.2; mmsp.md §3.1].
- */
-export type MmspServerState = 'CONNECTED' | 'INIT' | 'OPENING' | 'OPEN' | 'READY' | 'STREAMING' | 'CLOSED';
+// The machine's input and output types and its reply builders live beside it; importable from here too.
+export type {
+  MmspServerEvent,
+  MmspServerOptions,
+  MmspServerOutput,
+  MmspServerState,
+} from './server-events.js';
+export { OPEN_FILE_ID, reportOpenFile } from './server-replies.js';
+
 type TableState = Exclude<MmspServerState, 'OPENING' | 'CLOSED'>;
 const TABLE_STATES: readonly TableState[] = ['CONNECTED', 'INIT', 'OPEN', 'READY', 'STREAMING'];
 
@@ -89,79 +101,6 @@ const NEEDS_FILE: ReadonlySet<ClientMessageType> = new Set([
   'LinkViewerToMacStartStriding',
 ]);
 
-export type MmspServerEvent =
-  /** Connect processed; `client` is what the subscriberName says. */
-  | { readonly type: 'connected'; readonly subscriberName: string; readonly client: SubscriberInfo }
-  /** Data goes by UDP to the TCP peer's address at this port [MS-MMSP 3.2.5.5]. */
-  | { readonly type: 'udp-funnel'; readonly port: number }
-  /** Resolve the name; answer with fileOpened() or fileFailed(). Try `path`, then `decodedPath`. */
-  | {
-      readonly type: 'open-file';
-      readonly path: string;
-      readonly decodedPath: string | null;
-      readonly query: string;
-      readonly token: Buffer | null;
-    }
-  /**
-   * Start a play (write `out` first: ReportStartedPlaying precedes the data). Streams not in `selection` are not
-   * sent; null = every stream. `incarnation` is the StartPlaying's, for logs; dataPacket() stamps it.
-   */
-  | {
-      readonly type: 'start-playing';
-      readonly start: StartPoint;
-      readonly selection: ReadonlyMap<number, ThinLevel> | null;
-      readonly incarnation: number;
-      readonly limit: PlayLimit;
-      readonly accel: { readonly bandwidth: number; readonly duration: number } | null;
-      readonly linkBandwidth: number | null;
-    }
-  /** Stop the running play now (StopPlaying, or a seek that replaces it). */
-  | { readonly type: 'stop'; readonly reason: 'stop-playing' | 'seek' | 'entry-change' }
-  /** Mid-play selection change. */
-  | { readonly type: 'stream-switch'; readonly selection: ReadonlyMap<number, ThinLevel> }
-  /** After a TCP playlist change: send the held Data from now on (the client restarted, or 2 s passed). */
-  | { readonly type: 'resume-data'; readonly incarnation: number }
-  | { readonly type: 'logging'; readonly log: Buffer; readonly summary: ClientLogSummary | null }
-  /** Something the peer got wrong that was answered or ignored; the session goes on. */
-  | { readonly type: 'protocol-error'; readonly error: ProtocolError }
-  /** Close the TCP connection after writing `out`; `error` when the peer caused it. */
-  | { readonly type: 'close'; readonly reason: string; readonly error?: ProtocolError };
-
-export interface MmspServerOutput {
-  /** TCP writes, in order; write each buffer with one socket write. */
-  readonly out: Buffer[];
-  /** UDP datagrams to the TCP peer's address at the funnel port, after `out`. */
-  readonly udp: Buffer[];
-  readonly events: MmspServerEvent[];
-}
-
-export interface MmspServerOptions {
-  /** nCubs: the session's Client-ID, random and unique among live sessions [MS-MMSP 3.2.5.4]. */
-  readonly clientId: number;
-  /** Announced in ReportConnectedEX; major >= 9 (mmsp.md §2.3). Default `9.01.01.3841`. */
-  readonly serverVersion?: string;
-  /** Whether UDP funnels are accepted. Default true. */
-  readonly allowUdp?: boolean;
-  /** Ping after this much silence (both ways on TCP units). Default 30 s, minimum 10 s [MS-MMSP 3.2.2]. */
-  readonly keepAliveMs?: number;
-  /** Close after this long outside STREAMING. Default 3600 s, minimum 10 s [MS-MMSP 3.2.2]. */
-  readonly idleTimeoutMs?: number;
-  /** Close this long after the end of on-demand content when the client says nothing. Default 5 s. */
-  readonly eosLingerMs?: number;
-  /** Close this long after an error ReportOpenFile. Default 2 s (mmsp.md §5.11). */
-  readonly errorLingerMs?: number;
-  /** Release held Data this long after a TCP playlist change. Default 2 s (mmsp.md §5.7). */
-  readonly restartWaitMs?: number;
-  /** UDP Data packets kept for resends. Default 1024 (mmsp.md §6.5). */
-  readonly resendRing?: number;
-  /** Resent packets allowed per second (MMSP 5.1: resends can be abused). Default 1000. */
-  readonly resendsPerSecond?: number;
-  /** Largest messageLength accepted. Default 65,536. */
-  readonly maxMessageLength?: number;
-}
-
-/** [MS-MMSP 3.2.5.7] nMaxOpenFiles is 1 and the open-source clients hardcode openFileId 1 (mmsp.md 9.16). */
-export const OPEN_FILE_ID = 1;
 const MAX_QUEUED = 64;
 
 interface Timers {
@@ -172,6 +111,13 @@ interface Timers {
   errorLingerSince: number | null;
   restartWaitSince: number | null;
 }
+
+type Handlers = {
+  readonly [T in ViewerToMacMessage['type']]: (
+    s: MmspServerMachine,
+    m: Extract<ViewerToMacMessage, { type: T }>,
+  ) => void;
+};
 
 export class MmspServerMachine {
   private stateNow: MmspServerState = 'CONNECTED';
@@ -192,6 +138,8 @@ export class MmspServerMachine {
   private dataIncarnation = 0;
   private sequence = 0;
   private readonly ring: (Buffer | undefined)[];
+  /** The 32-bit sequence number each ring slot holds. */
+  private readonly ringSeq = new Map<number, number>();
   private resendBudget: { second: number; used: number } = { second: -1, used: 0 };
   private readonly timers: Timers;
 
@@ -283,10 +231,10 @@ export class MmspServerMachine {
     return this.flush();
   }
 
-  /** The adapter opened the file asked for in 'open-file' [MS-MMSP 3.2.5.7]. */
+  /** The adapter opened the file asked for in 'open-file' [MS-MMSP 3.2.5.7]; ignored once the session closed. */
   fileOpened(file: OpenedFile, nowMs: number): MmspServerOutput {
     this.now = nowMs;
-    this.expectOpening();
+    if (!this.expectOpening()) return this.flush();
     this.file = file;
     this.openFailed = false;
     this.timers.errorLingerSince = null;
@@ -299,7 +247,7 @@ export class MmspServerMachine {
   /** The name could not be opened: answer with `hresult` (HRESULT.NS_E_FILE_NOT_FOUND, ...) [mmsp.md §5.11]. */
   fileFailed(hresult: number, nowMs: number): MmspServerOutput {
     this.now = nowMs;
-    this.expectOpening();
+    if (!this.expectOpening()) return this.flush();
     this.failOpen(hresult);
     this.drainQueue();
     return this.flush();
@@ -386,8 +334,6 @@ export class MmspServerMachine {
     this.ringSeq.set(seq % this.ring.length, seq);
     return datagram;
   }
-
-  private readonly ringSeq = new Map<number, number>();
 
   /**
    * A UDP datagram from the client (RequestPacketListResend): the listed Data packets again, byte-identical,
@@ -488,7 +434,7 @@ export class MmspServerMachine {
     const d = TRANSITIONS[m.type][state];
     if (d === 'handle') {
       if (m.type === 'Unknown') return;
-      (HANDLERS[m.type] as (s: MmspServerMachine, m: ViewerToMacMessage) => void)(this, m);
+      (MmspServerMachine.handlers[m.type] as (s: MmspServerMachine, m: ViewerToMacMessage) => void)(this, m);
       return;
     }
     if (d === 'ignore') {
@@ -525,24 +471,27 @@ export class MmspServerMachine {
     }
   }
 
-  private expectOpening(): void {
+  /** Whether an open is pending; false once the session closed meanwhile (the answer is then dropped). */
+  private expectOpening(): boolean {
+    if (this.stateNow === 'CLOSED') return false;
     if (this.stateNow !== 'OPENING') {
       throw new NetshowError('E_MMSP_STATE', `no open-file is pending (state ${this.stateNow})`);
     }
+    return true;
   }
 
   // ---- actions shared by handlers ----
 
-  send(m: MacToViewerMessage): void {
+  private send(m: MacToViewerMessage): void {
     this.out.push(encodeMessage(m, { seq: this.seq++ }));
     this.timers.lastUnitSent = this.now;
   }
 
-  emit(e: MmspServerEvent): void {
+  private emit(e: MmspServerEvent): void {
     this.events.push(e);
   }
 
-  close(reason: string, error?: ProtocolError): void {
+  private close(reason: string, error?: ProtocolError): void {
     if (this.stateNow === 'CLOSED') return;
     this.stateNow = 'CLOSED';
     this.events.push(error === undefined ? { type: 'close', reason } : { type: 'close', reason, error });
@@ -572,53 +521,24 @@ export class MmspServerMachine {
   // ---- one handler per message [MS-MMSP 3.2.5] ----
 
   /** [MS-MMSP 3.2.5.2] */
-  onConnect(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacConnect' }>): void {
+  private onConnect(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacConnect' }>): void {
     this.emit({
       type: 'connected',
       subscriberName: m.subscriberName,
       client: parseSubscriberName(m.subscriberName),
     });
-    this.send({
-      type: 'LinkMacToViewerReportConnectedEX',
-      hr: HRESULT.S_OK,
-      // mmsp.md §1.6: packet pair is optional; "none" is always valid.
-      playIncarnation: PACKET_PAIR_INCARNATION.none,
-      macToViewerProtocolRevision: PROTOCOL_REVISION.macToViewer,
-      viewerToMacProtocolRevision: PROTOCOL_REVISION.viewerToMac,
-      blockGroupPlayTime: 1.0,
-      blockGroupBlocks: 1,
-      nMaxOpenFiles: 1,
-      nBlockMaxBytes: 0x8000,
-      maxBitRate: 0x00989680,
-      serverVersionInfo: this.opt.serverVersion,
-      versionInfo: '',
-      versionUrl: '',
-      authenPackage: '',
-    });
+    this.send(reportConnectedEX(this.opt.serverVersion));
     this.stateNow = 'INIT';
     this.timers.idleSince = this.now;
   }
 
   /** [MS-MMSP 3.2.5.4] */
-  onFunnelInfo(): void {
-    this.send({
-      type: 'LinkMacToViewerReportFunnelInfo',
-      hr: HRESULT.S_OK,
-      playIncarnation: PACKET_PAIR_INCARNATION.none,
-      transportMask: 8,
-      nBlockFragments: 1,
-      fragmentBytes: 0x10000,
-      nCubs: this.opt.clientId >>> 0,
-      failedCubs: 0,
-      nDisks: 1,
-      decluster: 0,
-      cubddDatagramSize: 0,
-      packetPairBytes: Buffer.alloc(0),
-    });
+  private onFunnelInfo(): void {
+    this.send(reportFunnelInfo(this.opt.clientId));
   }
 
   /** [MS-MMSP 3.2.5.5] UDP: record the port only; Data goes to the TCP peer's address. */
-  onConnectFunnel(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacConnectFunnel' }>): void {
+  private onConnectFunnel(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacConnectFunnel' }>): void {
     const funnel = parseFunnelName(m.funnelName);
     if (funnel?.transport === 'UDP') {
       if (!this.opt.allowUdp) {
@@ -644,7 +564,7 @@ export class MmspServerMachine {
   }
 
   /** [MS-MMSP 3.2.5.7] lenient: no funnel yet means TCP. */
-  onOpenFile(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacOpenFile' }>): void {
+  private onOpenFile(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacOpenFile' }>): void {
     this.openIncarnation = m.playIncarnation;
     const name = parseRequestedName(m.fileName);
     if (name === null) {
@@ -662,7 +582,7 @@ export class MmspServerMachine {
   }
 
   /** [MS-MMSP 3.2.5.8] ReportReadBlock, then the header pieces with the ReadBlock's incarnation. */
-  onReadBlock(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacReadBlock' }>): void {
+  private onReadBlock(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacReadBlock' }>): void {
     const file = this.file!;
     this.send({
       type: 'LinkMacToViewerReportReadBlock',
@@ -677,7 +597,7 @@ export class MmspServerMachine {
   }
 
   /** [MS-MMSP 3.2.5.10] complete selection outside STREAMING, changes during it; ReportStreamSwitch next. */
-  onStreamSwitch(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacStreamSwitch' }>): void {
+  private onStreamSwitch(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacStreamSwitch' }>): void {
     const streams = this.file?.streams ?? null;
     const streaming = this.stateNow === 'STREAMING';
     const base = streaming
@@ -689,7 +609,7 @@ export class MmspServerMachine {
   }
 
   /** [MS-MMSP 3.2.5.11] READY: play; STREAMING: restart after a playlist change, else an implicit stop + seek. */
-  onStartPlaying(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacStartPlaying' }>): void {
+  private onStartPlaying(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacStartPlaying' }>): void {
     const file = this.file!;
     if (this.stateNow === 'STREAMING' && this.timers.restartWaitSince !== null) {
       // mmsp.md §5.7 (a): acknowledge, no seek, Data carry the new incarnation from now on.
@@ -731,7 +651,7 @@ export class MmspServerMachine {
   }
 
   /** [MS-MMSP 3.2.5.11] mmsp.md §5.4: no trick play yet, so ReportStartStriding NS_E_STRIDE_REFUSED; state kept. */
-  onStartStriding(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacStartStriding' }>): void {
+  private onStartStriding(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacStartStriding' }>): void {
     this.send({
       type: 'LinkMacToViewerReportStartStriding',
       hr: HRESULT.NS_E_STRIDE_REFUSED,
@@ -741,7 +661,7 @@ export class MmspServerMachine {
   }
 
   /** [MS-MMSP 3.2.5.12] every StopPlaying gets EndOfStream hr 0 echoing its incarnation, in any state. */
-  onStopPlaying(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacStopPlaying' }>): void {
+  private onStopPlaying(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacStopPlaying' }>): void {
     if (this.stateNow === 'STREAMING') {
       this.emit({ type: 'stop', reason: 'stop-playing' });
       this.enterReady();
@@ -753,113 +673,41 @@ export class MmspServerMachine {
     });
   }
 
-  onLogging(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacLogging' }>): void {
+  private onLogging(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacLogging' }>): void {
     this.emit({ type: 'logging', log: Buffer.from(m.log), summary: summarizeClientLog(m.log) });
   }
 
   /** [MS-MMSP 3.2.5.3] CloseFile: no reply; the server closes. */
-  onCloseFile(): void {
+  private onCloseFile(): void {
     if (this.stateNow === 'STREAMING') this.emit({ type: 'stop', reason: 'stop-playing' });
     this.close('CloseFile');
   }
+
+  /** One handler per message [MS-MMSP 3.2.5]; static so that the handlers stay private. */
+  private static readonly handlers: Handlers = {
+    LinkViewerToMacConnect: (s, m) => s.onConnect(m),
+    LinkViewerToMacFunnelInfo: (s) => s.onFunnelInfo(),
+    LinkViewerToMacConnectFunnel: (s, m) => s.onConnectFunnel(m),
+    LinkViewerToMacOpenFile: (s, m) => s.onOpenFile(m),
+    // netshow issues no SecurityChallenge yet, so a response has nothing to answer (mmsp.md §3.2: ignore).
+    LinkViewerToMacSecurityResponse: () => undefined,
+    LinkViewerToMacReadBlock: (s, m) => s.onReadBlock(m),
+    // The header is handed out whole at ReadBlock; nothing is left to cancel.
+    LinkViewerToMacCancelReadBlock: () => undefined,
+    LinkViewerToMacStreamSwitch: (s, m) => s.onStreamSwitch(m),
+    LinkViewerToMacStartPlaying: (s, m) => s.onStartPlaying(m),
+    LinkViewerToMacStartStriding: (s, m) => s.onStartStriding(m),
+    LinkViewerToMacStopPlaying: (s, m) => s.onStopPlaying(m),
+    LinkViewerToMacLogging: (s, m) => s.onLogging(m),
+    // Any client message restarts KeepAlive (done in receive); a Pong needs nothing else.
+    LinkViewerToMacPong: () => undefined,
+    LinkViewerToMacCloseFile: (s) => s.onCloseFile(),
+  };
 }
 
-type Handlers = {
-  readonly [T in ViewerToMacMessage['type']]: (
-    s: MmspServerMachine,
-    m: Extract<ViewerToMacMessage, { type: T }>,
-  ) => void;
-};
-
-const HANDLERS: Handlers = {
-  LinkViewerToMacConnect: (s, m) => s.onConnect(m),
-  LinkViewerToMacFunnelInfo: (s) => s.onFunnelInfo(),
-  LinkViewerToMacConnectFunnel: (s, m) => s.onConnectFunnel(m),
-  LinkViewerToMacOpenFile: (s, m) => s.onOpenFile(m),
-  // netshow issues no SecurityChallenge yet, so a response has nothing to answer (mmsp.md §3.2: ignore).
-  LinkViewerToMacSecurityResponse: () => undefined,
-  LinkViewerToMacReadBlock: (s, m) => s.onReadBlock(m),
-  // The header is handed out whole at ReadBlock; nothing is left to cancel.
-  LinkViewerToMacCancelReadBlock: () => undefined,
-  LinkViewerToMacStreamSwitch: (s, m) => s.onStreamSwitch(m),
-  LinkViewerToMacStartPlaying: (s, m) => s.onStartPlaying(m),
-  LinkViewerToMacStartStriding: (s, m) => s.onStartStriding(m),
-  LinkViewerToMacStopPlaying: (s, m) => s.onStopPlaying(m),
-  LinkViewerToMacLogging: (s, m) => s.onLogging(m),
-  // Any client message restarts KeepAlive (done in receive); a Pong needs nothing else.
-  LinkViewerToMacPong: () => undefined,
-  LinkViewerToMacCloseFile: (s) => s.onCloseFile(),
-};
-
 function stateError(type: string, state: string): ProtocolError {
-  const allowed = type in TRANSITIONS ? allowedStates(type as ClientMessageType).join(', ') : 'none';
+  const allowed = (type in TRANSITIONS && allowedStates(type as ClientMessageType).join(', ')) || 'none';
   return new ProtocolError('E_MMSP_STATE', `${type} in state ${state}; allowed in: ${allowed}`, {
     reply: { hresult: HRESULT.NS_E_INVALID_REQUEST },
   });
-}
-
-/** The spec's answer to a request that is impossible in this state, or null (mmsp.md §3.2, §5.11). */
-function refusal(m: ViewerToMacMessage): MacToViewerMessage | null {
-  switch (m.type) {
-    case 'LinkViewerToMacConnectFunnel':
-      return {
-        type: 'LinkMacToViewerReportDisconnectedFunnel',
-        hr: HRESULT.NS_E_INVALID_REQUEST,
-        playIncarnation: 0,
-      };
-    case 'LinkViewerToMacOpenFile':
-      return reportOpenFile(m.playIncarnation, HRESULT.NS_E_OPEN_FILE_LIMIT, null);
-    case 'LinkViewerToMacStartPlaying':
-      return startedPlaying(m.playIncarnation, HRESULT.NS_E_INVALID_REQUEST);
-    case 'LinkViewerToMacStartStriding':
-      return {
-        type: 'LinkMacToViewerReportStartStriding',
-        hr: HRESULT.NS_E_INVALID_REQUEST,
-        playIncarnation: m.playIncarnation,
-        spare: 0,
-      };
-    default:
-      return null;
-  }
-}
-
-function startedPlaying(playIncarnation: number, hr: number): MacToViewerMessage {
-  return {
-    type: 'LinkMacToViewerReportStartedPlaying',
-    hr,
-    playIncarnation,
-    tigerFileId: OPEN_FILE_ID,
-    unused1: 0,
-  };
-}
-
-/** ReportOpenFile for a file, or an error one (openFileId 0, all zeros) [MS-MMSP 2.2.4.7; mmsp.md §2.3]. */
-export function reportOpenFile(
-  playIncarnation: number,
-  hr: number,
-  file: OpenedFile | null,
-): MacToViewerMessage {
-  const live = file?.broadcast ?? false;
-  let attributes = 0;
-  if (file !== null) {
-    if (live) attributes = FILE_ATTRIBUTES.broadcast;
-    else if (file.seekable && !file.playlist) attributes = FILE_ATTRIBUTES.canSeek;
-    if (file.playlist) attributes |= FILE_ATTRIBUTES.playlist;
-  }
-  const seconds = file === null || live ? 0 : file.durationMs / 1000;
-  return {
-    type: 'LinkMacToViewerReportOpenFile',
-    hr,
-    playIncarnation,
-    openFileId: file === null ? 0 : OPEN_FILE_ID,
-    padding: 0,
-    fileName: 0,
-    fileAttributes: attributes,
-    fileDuration: seconds,
-    fileBlocks: Math.ceil(seconds),
-    filePacketSize: file?.packetSize ?? 0,
-    filePacketCount: file === null || live ? 0 : file.packetCount,
-    fileBitRate: file?.bitRate ?? 0,
-    fileHeaderSize: file?.headerBytes.length ?? 0,
-  };
 }
