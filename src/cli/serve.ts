@@ -19,13 +19,14 @@ export async function runServe(dir: string, o: ServeCliOptions): Promise<number>
       mediaDir,
       host: o.host,
       httpPort: o.httpPort,
-      mmsPort: null,
+      mmsPort: o.mmsPort,
       rtspPort: null,
       logger,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const hint = err.code === 'EADDRINUSE' ? ' (port in use: choose another with --http-port)' : '';
+    const hint =
+      err.code === 'EADDRINUSE' ? ' (port in use: choose another with --http-port / --mms-port)' : '';
     process.stderr.write(`netshow serve: cannot listen: ${err.message}${hint}\n`);
     return 1;
   }
@@ -36,10 +37,10 @@ export async function runServe(dir: string, o: ServeCliOptions): Promise<number>
     const host = wildcard ? '127.0.0.1' : l.url.split('/')[2]!.replace(/:\d+$/, '');
     const example = files[0] ?? 'FILE.wmv';
     process.stdout.write(
-      `${l.protocol} listening on ${l.host}:${l.port}  e.g. ${l.protocol}://${host}:${l.port}/${example}\n`,
+      `${l.protocol} listening on ${l.host}:${l.port}  e.g. ${l.protocol === 'mms' ? 'mmst' : l.protocol}://${host}:${l.port}/${example}\n`,
     );
   }
-  process.stdout.write('MMS and RTSP are not served yet: their ports are not opened.\n');
+  process.stdout.write('RTSP is not served yet: its port is not opened.\n');
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

@@ -18,6 +18,7 @@ import { Playback } from '../streaming/playback.js';
 import { startPacket } from '../streaming/start-packet.js';
 import { filterFromLevels } from '../streaming/types.js';
 import type { ServerContext } from './netshow-server.js';
+import { contentFacts } from './content-info.js';
 
 /** Time a client has to send its request head. */
 const HEAD_TIMEOUT_MS = 10_000;
@@ -123,18 +124,8 @@ async function handleRequest(
 }
 
 function describeContent(src: FileSource): ContentDescription {
-  const fp = src.layout.header.fileProperties;
-  return {
-    headerBytes: src.layout.headerBytes,
-    packetSize: src.packetSize,
-    packetCount: src.packetCount,
-    preroll: fp.preroll,
-    streams: src.layout.header.streams.map((s) => s.streamNumber),
-    live: false,
-    seekable: true,
-    durationMs: Math.max(0, Number(fp.playDuration / 10_000n) - fp.preroll),
-    fileSize: src.fileSize,
-  };
+  const c = contentFacts(src);
+  return { ...c, live: false, seekable: true };
 }
 
 /** Streams a Play: head, header chunks, then paced `$D`s until the end, then `$E` and close. */
@@ -152,10 +143,7 @@ async function play(
     const playback = new Playback({
       source,
       firstPacket: first,
-      filter: filterFromLevels(
-        plan.selection,
-        source.layout.header.streams.map((s) => s.streamNumber),
-      ),
+      filter: filterFromLevels(plan.selection, contentFacts(source).streams),
       clock: ctx.clock,
       rate: plan.rate.speed ?? 1,
       stallMs: ctx.stallMs,

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../core/clock.js';
 import { MediaLibrary } from './media-library.js';
 import { handleMmshConnection } from './mmsh-connection.js';
+import { handleMmsConnection } from './mms-connection.js';
+import { MmsUdp } from './mms-udp.js';
 
 export interface ServeOptions {
   readonly mediaDir: string;
@@ -29,6 +31,8 @@ export interface ListenerInfo {
 
 export interface RunningServer {
   readonly listeners: readonly ListenerInfo[];
+  /** MMS UDP datagrams sent so far (observers and tests). */
+  mmsUdpSent(): number;
   /** Stops accepting, ends every session, releases every file. */
   close(): Promise<void>;
 }
@@ -39,12 +43,16 @@ export interface ServerContext {
   readonly logger: Logger;
   readonly stallMs: number;
   readonly version: string;
+  /** The MMS UDP socket, when MMS is served. */
+  readonly mmsUdp?: MmsUdp;
 }
 
 export const NETSHOW_VERSION = '0.1.0';
 
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
+  const mmsUdp = o.mmsPort === null ? undefined : new MmsUdp(o.logger);
   const ctx: ServerContext = {
+    ...(mmsUdp ? { mmsUdp } : {}),
     library: new MediaLibrary(o.mediaDir),
     clock: o.clock ?? systemClock,
     logger: o.logger,
@@ -87,13 +95,20 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
 
   try {
     if (o.httpPort !== null) await listen('mmsh', o.httpPort, 'mmsh', handleMmshConnection);
+    if (o.mmsPort !== null && mmsUdp) {
+      await listen('mms', o.mmsPort, 'mms', handleMmsConnection);
+      // [MS-MMSP 3.2.5.11.1] resend requests come to the UDP port with the TCP listener's number.
+      await mmsUdp.bind(o.host, listeners[listeners.length - 1]!.port);
+    }
   } catch (e) {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    await mmsUdp?.close();
     throw e;
   }
 
   return {
     listeners,
+    mmsUdpSent: () => mmsUdp?.sent ?? 0,
     async close() {
       await Promise.all(
         servers.map(
@@ -104,6 +119,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
         ),
       );
       for (const s of sockets) s.destroy();
+      await mmsUdp?.close();
       await ctx.library.closeAll();
     },
   };

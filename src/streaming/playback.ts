@@ -30,6 +30,7 @@ export interface PlaybackStats {
 export class Playback {
   readonly stats: PlaybackStats = { packetsSent: 0, bytesSent: 0, packetsDropped: 0 };
   private next: number;
+  private filter: PayloadFilter;
   private origin: PaceOrigin | null = null;
   private paused = false;
   private running = false;
@@ -41,6 +42,7 @@ export class Playback {
 
   constructor(private readonly o: PlaybackOptions) {
     this.next = o.firstPacket;
+    this.filter = o.filter;
   }
 
   start(): void {
@@ -54,6 +56,11 @@ export class Playback {
     this.cancelStall?.();
     this.cancelStall = null;
     this.kick();
+  }
+
+  /** A new stream selection, from the next packet on (mid-play stream switching). */
+  setFilter(filter: PayloadFilter): void {
+    this.filter = filter;
   }
 
   /** The client went away or asked to stop. */
@@ -84,7 +91,7 @@ export class Playback {
   }
 
   private async pump(): Promise<void> {
-    const { source, clock, subscriber, filter } = this.o;
+    const { source, clock, subscriber } = this.o;
     while (!this.ended && !this.paused) {
       if (this.next >= source.packetCount) {
         this.finish({ kind: 'eos' });
@@ -109,7 +116,7 @@ export class Playback {
         return;
       }
       const number = this.next++;
-      const data = filter === null ? pkt : source.thinned(number, pkt, filter);
+      const data = this.filter === null ? pkt : source.thinned(number, pkt, this.filter);
       if (data === null) {
         this.stats.packetsDropped++;
         continue;

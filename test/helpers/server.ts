@@ -2,11 +2,14 @@
 import { pino } from 'pino';
 import { startServer, type RunningServer } from '../../src/server/netshow-server.js';
 
+export type TestScheme = 'mmsh' | 'http' | 'mms' | 'mmst' | 'mmsu';
+
 export interface TestServer {
   readonly httpPort: number;
+  readonly mmsPort: number;
   readonly server: RunningServer;
-  /** e.g. url('mmsh', 'a-wmv2-wmav2-10s.wmv') → mmsh://127.0.0.1:PORT/a-wmv2-wmav2-10s.wmv */
-  url(scheme: 'mmsh' | 'http', path: string): string;
+  /** e.g. url('mmsh', 'a.wmv') → mmsh://127.0.0.1:HTTP_PORT/a.wmv; url('mmst', 'a.wmv') → mmst://127.0.0.1:MMS_PORT/a.wmv */
+  url(scheme: TestScheme, path: string): string;
   close(): Promise<void>;
 }
 
@@ -16,17 +19,24 @@ export async function startNetshow(o: { mediaDir: string; stallMs?: number }): P
     mediaDir: o.mediaDir,
     host: '127.0.0.1',
     httpPort: 0,
-    mmsPort: null,
+    mmsPort: 0,
     rtspPort: null,
     logger,
     ...(o.stallMs === undefined ? {} : { stallMs: o.stallMs }),
   });
-  const mmsh = server.listeners.find((l) => l.protocol === 'mmsh');
-  if (!mmsh) throw new Error('the test server opened no MMSH listener');
+  const port = (protocol: 'mmsh' | 'mms'): number => {
+    const l = server.listeners.find((x) => x.protocol === protocol);
+    if (!l) throw new Error(`the test server opened no ${protocol} listener`);
+    return l.port;
+  };
+  const httpPort = port('mmsh');
+  const mmsPort = port('mms');
   return {
-    httpPort: mmsh.port,
+    httpPort,
+    mmsPort,
     server,
-    url: (scheme, path) => `${scheme}://127.0.0.1:${mmsh.port}/${path.replace(/^\//, '')}`,
+    url: (scheme, path) =>
+      `${scheme}://127.0.0.1:${scheme === 'mmsh' || scheme === 'http' ? httpPort : mmsPort}/${path.replace(/^\//, '')}`,
     close: () => server.close(),
   };
 }
