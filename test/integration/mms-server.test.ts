@@ -7,7 +7,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { headerObjectSize, parseFileStart } from '../../src/asf/index.js';
-import { HRESULT, decodeDataPacket } from '../../src/mmsp/index.js';
+import { HRESULT, decodeDataPacket, encodeRequestPacketListResend } from '../../src/mmsp/index.js';
 import { startNetshow, type TestServer } from '../helpers/server.js';
 import { M } from '../helpers/mmsp-client-messages.js';
 import { MmsTestClient, type Received } from '../helpers/mms-client.js';
