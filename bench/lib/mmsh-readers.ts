@@ -1,16 +1,25 @@
 // One reader process of the fan-out benchmark: opens its share of MMSH Play connections on loopback at
 // their appointed times, follows each `$D`'s ASF send time, and at the end of the measuring window prints
-// one JSON line (ReaderProcessReport) and exits. Run by bench/fanout.ts, never by hand:
+// one JSON line (ReaderProcessReport) and exits. With `protocol` mmst or mmsu in the config the readers are
+// MMS clients instead (lib/mms-readers.ts); the rest (schedule, histograms, report) is the same. Run by
+// bench/fanout.ts, never by hand:
 //   node --import tsx bench/lib/mmsh-readers.ts '<ReaderConfig as JSON>'
 // Times are epoch milliseconds (performance.timeOrigin + performance.now()), shared with the orchestrator.
 import net from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { readHeaderFacts, readPacketTiming } from './asf.js';
+import { runMmsReader } from './mms-readers.js';
 import { MmshStreamReader, type MmshChunk } from './mmsh-stream.js';
-import { Histogram, percentile, round } from './stats.js';
+import { newResult, PacketClock, type Histograms } from './packet-clock.js';
+import { Histogram, round } from './stats.js';
+
+export type BenchProtocol = 'mmsh' | 'mmst' | 'mmsu';
 
 export type ReaderConfig = {
+  /** mmsh (default): HTTP Play on `port`; mmst / mmsu: MMS on `port` with TCP / UDP data. */
+  protocol?: BenchProtocol;
   port: number;
+  /** MMSH: the URL path (`/file.wmv`); MMS: the same, sent without its leading slash in OpenFile. */
   path: string;
   /** Stream numbers for stream-switch-entry (from the file: the request is sent without a Describe). */
   streams: number[];
@@ -49,6 +58,15 @@ export type ReaderResult = {
   packets: number;
   /** How far the send time advanced over the window, ms (see fanout.ts `mediaRate`). */
   mediaMs: number;
+  /** MMS only (0 for MMSH): media Data packets missing by LocationId, all session / revealed inside the window. */
+  lost: number;
+  lostInWindow: number;
+  /** MMS only: Data packets that came with a LocationId below one already seen. */
+  outOfOrder: number;
+  /** MMS only: Ping messages answered with Pong. */
+  pings: number;
+  /** mmsu only: datagrams received inside the window (header pieces and media). */
+  datagrams: number;
 };
 
 export type ReaderProcessReport = {
@@ -89,36 +107,14 @@ export function playRequest(host: string, port: number, path: string, streams: r
   );
 }
 
-type Histograms = { lateness: Histogram; jitter: Histogram };
+export type RunningReader = { result: ReaderResult; stop(): void };
 
-function runReader(i: number, cfg: ReaderConfig, h: Histograms): { result: ReaderResult; stop(): void } {
-  const r: ReaderResult = {
-    i,
-    status: 0,
-    chunked: false,
-    playing: false,
-    error: null,
-    closedEarly: false,
-    endReason: null,
-    connectMs: null,
-    firstByteMs: null,
-    firstDataMs: null,
-    chunks: {},
-    badPackets: 0,
-    contentBytes: 0,
-    wireBytes: 0,
-    packets: 0,
-    mediaMs: 0,
-  };
+function runReader(i: number, cfg: ReaderConfig, h: Histograms): RunningReader {
+  const r = newResult(i);
   const started = now();
-  let preroll = cfg.prerollMs;
-  let playStart = NaN; // arrival of the first $D
-  let firstSend = NaN;
-  let sendBeforeWindow = NaN; // send time of the last $D that arrived before the window
-  let lastSendInWindow = NaN;
+  const clock = new PacketClock(cfg, cfg.prerollMs, started);
   let arrival = 0;
   let stopped = false;
-  const late: number[] = [];
 
   const onChunk = (c: MmshChunk): void => {
     r.chunks[c.kind] = (r.chunks[c.kind] ?? 0) + 1;
@@ -126,7 +122,7 @@ function runReader(i: number, cfg: ReaderConfig, h: Histograms): { result: Reade
       const h = readHeaderFacts(c.payload);
       if (h) {
         r.playing = true;
-        if (h.prerollMs > 0) preroll = h.prerollMs;
+        if (h.prerollMs > 0) clock.prerollMs = h.prerollMs;
       }
     } else if (c.kind === 'E') {
       r.endReason ??= c.value;
@@ -136,22 +132,7 @@ function runReader(i: number, cfg: ReaderConfig, h: Histograms): { result: Reade
         r.badPackets++;
         return;
       }
-      if (Number.isNaN(playStart)) {
-        playStart = arrival;
-        firstSend = t.sendTime;
-        r.firstDataMs = round(arrival - started, 2);
-      }
-      if (arrival < cfg.windowStart) {
-        sendBeforeWindow = t.sendTime;
-      } else if (arrival < cfg.windowEnd) {
-        if (Number.isNaN(sendBeforeWindow)) sendBeforeWindow = t.sendTime;
-        lastSendInWindow = t.sendTime;
-        r.packets++;
-        r.contentBytes += t.contentBytes;
-        const fromStart = t.sendTime - firstSend;
-        // lateness = arrival - (playStart + (sendTime - firstSendTime)), only after the preroll burst
-        if (fromStart >= preroll) late.push(arrival - (playStart + fromStart));
-      }
+      clock.packet(arrival, t, r);
     }
   };
   const stream = new MmshStreamReader({
@@ -188,16 +169,7 @@ function runReader(i: number, cfg: ReaderConfig, h: Histograms): { result: Reade
     stop: () => {
       stopped = true;
       socket.destroy();
-      if (!Number.isNaN(lastSendInWindow)) r.mediaMs = lastSendInWindow - sendBeforeWindow;
-      // jitter: lateness around this reader's own median, which removes the offset its first $D set
-      const median = percentile(
-        [...late].sort((a, b) => a - b),
-        0.5,
-      );
-      for (const x of late) {
-        h.lateness.add(x);
-        h.jitter.add(x - median);
-      }
+      clock.finish(r, h);
     },
   };
 }
@@ -210,10 +182,11 @@ function main(): void {
   }
   const cfg = JSON.parse(arg) as ReaderConfig;
   const h: Histograms = { lateness: new Histogram(cfg.binMs), jitter: new Histogram(cfg.binMs) };
-  const readers: { result: ReaderResult; stop(): void }[] = [];
+  const readers: RunningReader[] = [];
+  const run = cfg.protocol === 'mmst' || cfg.protocol === 'mmsu' ? runMmsReader : runReader;
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   for (const i of cfg.indexes) {
-    setTimeout(() => readers.push(runReader(i, cfg, h)), Math.max(0, cfg.startAt + i * cfg.rampMs - now()));
+    setTimeout(() => readers.push(run(i, cfg, h)), Math.max(0, cfg.startAt + i * cfg.rampMs - now()));
   }
   setTimeout(() => loop.enable(), Math.max(0, cfg.windowStart - now()));
   setTimeout(

@@ -107,6 +107,30 @@ describe('MMS server', () => {
         peer.got.length,
         'every datagram sent reached the peer',
       );
+
+      // Resends [MS-MMSP 3.2.5.11.1]: from the peer to the server's UDP port (the MMS port number), by the
+      // AFFlags sequence numbers; the answer is the very same datagrams, again only to the peer.
+      const rfi = c.received.find((r) => r.type === 'LinkMacToViewerReportFunnelInfo');
+      assert.ok(rfi && rfi.type === 'LinkMacToViewerReportFunnelInfo');
+      const bySeq = new Map(peer.got.filter((d) => d[4] === 4).map((d) => [d[5]!, d]));
+      const ask = (clientId: number) =>
+        new Promise<void>((r) =>
+          peer.sock.send(
+            encodeRequestPacketListResend({ clientId, sourceId: 1, packets: [2, 5, 9] }),
+            srv.mmsPort,
+            '127.0.0.1',
+            () => r(),
+          ),
+        );
+      const before = peer.got.length;
+      await ask((rfi.nCubs ^ 0x5a5a5a5a) >>> 0);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(peer.got.length, before, 'a request naming another client is ignored');
+      await ask(rfi.nCubs);
+      await new Promise((r) => setTimeout(r, 300));
+      const resent = peer.got.slice(before);
+      assert.deepEqual(resent, [bySeq.get(2), bySeq.get(5), bySeq.get(9)]);
+      assert.equal(other.got.length, 0);
       c.close();
     } finally {
       peer.sock.close();
