@@ -9,6 +9,7 @@
 //   T+8   4  messageLength   T+24  8  timeSent                  chunkCount = messageLength / 8 (mmsp.md 9.1)
 //
 // Whatever follows on the stream is a unit when its bytes 4..7 are `ce fa 0b b0`, else a Data packet.
+import { FrameDecoder } from '../core/frame-decoder.js';
 import { NetshowError, ProtocolError } from '../core/errors.js';
 import { Reader } from '../core/bytes.js';
 import { DATA_PACKET_HEADER_SIZE, decodeDataPacket, type DataPacket } from './data-packet.js';
@@ -125,75 +126,16 @@ export interface TcpMessageDecoderOptions {
  * Data packets [MS-MMSP 3.1.5.2; mmsp.md §1.4]. Every length is capped; throws only ProtocolError and stays failed
  * after one.
  */
-export class TcpMessageDecoder {
-  private pieces: Buffer[] = [];
-  private buffered = 0;
-  private consumed = 0;
-  private failed: ProtocolError | null = null;
+export class TcpMessageDecoder extends FrameDecoder<TcpFrame> {
   private readonly allowData: boolean;
   private readonly maxMessageLength: number;
   private readonly maxDataPayload: number;
 
   constructor(options: TcpMessageDecoderOptions = {}) {
+    super('MMS stream', 'frame');
     this.allowData = options.allowData ?? false;
     this.maxMessageLength = Math.min(options.maxMessageLength ?? MAX_MESSAGE_LENGTH, 0xffffffff - 16);
     this.maxDataPayload = Math.min(options.maxDataPayload ?? 0xffff - 8, 0xffff - 8);
-  }
-
-  /** Bytes received but not yet part of a complete frame. */
-  get pending(): number {
-    return this.buffered;
-  }
-
-  push(bytes: Buffer): TcpFrame[] {
-    if (this.failed) throw this.failed;
-    if (bytes.length > 0) {
-      this.pieces.push(bytes);
-      this.buffered += bytes.length;
-    }
-    const out: TcpFrame[] = [];
-    try {
-      for (;;) {
-        const frame = this.next();
-        if (frame === null) break;
-        out.push(frame);
-      }
-    } catch (e) {
-      if (e instanceof ProtocolError) this.failed = e;
-      throw e;
-    }
-    return out;
-  }
-
-  /** The stream ended: throws if a frame was cut off. */
-  end(): void {
-    if (this.failed) throw this.failed;
-    if (this.buffered > 0) {
-      this.failed = new ProtocolError(
-        'E_TRUNCATED',
-        `MMS stream ends inside a frame (${this.buffered} bytes left)`,
-        { offset: this.consumed },
-      );
-      throw this.failed;
-    }
-  }
-
-  private peek(n: number): Buffer {
-    const first = this.pieces[0]!;
-    if (first.length >= n) return first.subarray(0, n);
-    const joined = Buffer.concat(this.pieces, this.buffered);
-    this.pieces = [joined];
-    return joined.subarray(0, n);
-  }
-
-  private take(n: number): Buffer {
-    if (this.pieces.length > 1) this.pieces = [Buffer.concat(this.pieces, this.buffered)];
-    const buf = this.pieces[0]!;
-    const rest = buf.subarray(n);
-    this.pieces = rest.length > 0 ? [rest] : [];
-    this.buffered -= n;
-    this.consumed += n;
-    return buf.subarray(0, n);
   }
 
   /** Total length of the frame at the front, or null while too few bytes are in. */
@@ -232,7 +174,7 @@ export class TcpMessageDecoder {
     return { kind: 'data', length: size };
   }
 
-  private next(): TcpFrame | null {
+  protected next(): TcpFrame | null {
     const front = this.frontLength();
     if (front === null || this.buffered < front.length) return null;
     const at = this.consumed;

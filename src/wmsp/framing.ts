@@ -15,7 +15,8 @@
 //   |B|0x24 |   'T'    |  0 (u16)    |                 pipeline test data
 //
 // netshow never sets B: FFmpeg, VLC and libmms reject 0xA4 (wmsp.md §5.1). The decoder accepts it.
-import { NetshowError, ProtocolError } from '../core/errors.js';
+import { NetshowError } from '../core/errors.js';
+import { FrameDecoder } from '../core/frame-decoder.js';
 import { Reader, Writer } from '../core/bytes.js';
 
 export const FRAME = 0x24;
@@ -210,79 +211,13 @@ export interface ChunkDecoderOptions {
  * tolerant clients do (wmsp.md §7): accepts the B bit, trusts PacketLength over PacketSize, skips bytes after the
  * Reason of a longer $E/$C (FFmpeg's `asf_stream` writes 8). Throws only ProtocolError, and stays failed after one.
  */
-export class ChunkDecoder {
-  private pieces: Buffer[] = [];
-  private buffered = 0;
-  /** Stream offset of the first buffered byte, for error messages. */
-  private consumed = 0;
+export class ChunkDecoder extends FrameDecoder<Chunk> {
   private pairsSeen = 0;
-  private failed: ProtocolError | null = null;
   private readonly maxPayload: number;
 
   constructor(options: ChunkDecoderOptions = {}) {
+    super('MMSH body', 'chunk');
     this.maxPayload = Math.min(options.maxPayload ?? MAX_MMS_PAYLOAD, MAX_MMS_PAYLOAD);
-  }
-
-  /** Bytes received but not yet part of a complete chunk. */
-  get pending(): number {
-    return this.buffered;
-  }
-
-  push(bytes: Buffer): Chunk[] {
-    if (this.failed) throw this.failed;
-    if (bytes.length > 0) {
-      this.pieces.push(bytes);
-      this.buffered += bytes.length;
-    }
-    const out: Chunk[] = [];
-    try {
-      for (;;) {
-        const chunk = this.next();
-        if (chunk === null) break;
-        out.push(chunk);
-      }
-    } catch (e) {
-      if (e instanceof ProtocolError) this.failed = e;
-      throw e;
-    }
-    return out;
-  }
-
-  /** The body ended: throws if a chunk was cut off. */
-  end(): void {
-    if (this.failed) throw this.failed;
-    if (this.buffered > 0) {
-      this.failed = new ProtocolError(
-        'E_TRUNCATED',
-        `MMSH body ends inside a chunk (${this.buffered} bytes left)`,
-        {
-          offset: this.consumed,
-        },
-      );
-      throw this.failed;
-    }
-  }
-
-  /** The buffered bytes as one Buffer (a view when they are already contiguous). */
-  private flat(): Buffer {
-    if (this.pieces.length > 1) this.pieces = [Buffer.concat(this.pieces, this.buffered)];
-    return this.pieces[0] ?? Buffer.alloc(0);
-  }
-
-  private take(n: number): Buffer {
-    const buf = this.flat();
-    const rest = buf.subarray(n);
-    this.pieces = rest.length > 0 ? [rest] : [];
-    this.buffered -= n;
-    this.consumed += n;
-    return buf.subarray(0, n);
-  }
-
-  /** The first n buffered bytes (n <= 8) without flattening a large chunk that is still arriving. */
-  private peek(n: number): Buffer {
-    const first = this.pieces[0]!;
-    if (first.length >= n) return first.subarray(0, n);
-    return Buffer.concat(this.pieces.slice(0, n), n);
   }
 
   /** Total bytes of the chunk at the front, or null while fewer than its fixed part have arrived. */
@@ -338,7 +273,7 @@ export class ChunkDecoder {
     return Math.max(packetLength - 4, 0);
   }
 
-  private next(): Chunk | null {
+  protected next(): Chunk | null {
     const total = this.frontLength();
     if (total === null || this.buffered < total) return null;
     const at = this.consumed;
