@@ -1,10 +1,11 @@
-// Fan-out benchmark: N paced MMSH readers on loopback against one long ASF file, for netshow and for the
-// peer (VLC's MMSH server) in the same run, one after the other; prints one JSON document (bench/README.md).
-//   npx tsx bench/fanout.ts --clients 100,1000 --seconds 20 [--protocol mmsh] [--peer vlc|none] [--file F]
+// Fan-out benchmark: N paced readers on loopback against one long ASF file, for netshow on each protocol asked
+// (MMSH, MMS with TCP data, MMS with UDP data) and for the peer (VLC's MMSH server: there is no third-party
+// MMS server in Debian) in the same run, one after the other; prints one JSON document (bench/README.md).
+//   npx tsx bench/fanout.ts --clients 100,1000 --seconds 20 [--protocol mmsh,mmst,mmsu] [--peer vlc|none] [--file F]
 //                           [--ours netshow|replay|none] [--ramp-ms 5] [--warmup 3] [--per-process 250]
 // Everything binds and connects to 127.0.0.1 only, and every step has a time limit.
 //
-// Lateness of a `$D` (wmsp.md §6.2, asf.md §4): each reader takes the arrival of its first `$D` as its
+// Lateness of a `$D` or MMS Data packet (wmsp.md §6.2, asf.md §4): each reader takes the arrival of its first `$D` as its
 // play start and that packet's Send Time as the first send time; a later `$D` with Send Time S arriving at
 // A is late by A - (playStart + (S - firstSendTime)). Packets with S - firstSendTime < preroll (from the
 // `$H` the reader got) are the start-up burst and are not counted; only arrivals inside the measuring
@@ -18,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readAsfFile, type AsfFileFacts } from './lib/asf.js';
 import { compare, DEFINITIONS, PEER_NOTE, summarise, type ServerFigures } from './lib/fanout-report.js';
-import type { ReaderConfig, ReaderProcessReport } from './lib/mmsh-readers.js';
+import type { BenchProtocol, ReaderConfig, ReaderProcessReport } from './lib/mmsh-readers.js';
 import { cpuSeconds, machineBusySeconds, openFileLimits, processTree, rssBytes } from './lib/proc.js';
 import { netshowCommand, startNetshow, startReplay, startVlc, type RunningServer } from './lib/servers.js';
 import { round } from './lib/stats.js';
@@ -59,7 +60,11 @@ const seconds = num('seconds', opt.seconds, 2, 600);
 const rampMs = num('ramp-ms', opt['ramp-ms'], 0, 100);
 const warmupS = num('warmup', opt.warmup, 0, 60);
 const perProcess = num('per-process', opt['per-process'], 1, 5000);
-if (opt.protocol !== 'mmsh') usage(`--protocol ${opt.protocol}: only mmsh is measured so far`);
+const PROTOCOLS: readonly BenchProtocol[] = ['mmsh', 'mmst', 'mmsu'];
+const protocols = [...new Set((opt.protocol ?? '').split(',').map((s) => s.trim()))] as BenchProtocol[];
+if (protocols.length === 0 || protocols.some((p) => !PROTOCOLS.includes(p))) {
+  usage(`--protocol ${opt.protocol}: a comma-separated subset of ${PROTOCOLS.join(',')}`);
+}
 if (opt.peer !== 'vlc' && opt.peer !== 'none') usage('--peer is vlc or none');
 if (opt.ours !== 'netshow' && opt.ours !== 'replay' && opt.ours !== 'none')
   usage('--ours is netshow, replay or none');
@@ -168,7 +173,14 @@ function readerProcess(
   return { pid: child.pid ?? -1, report };
 }
 
-async function measure(server: RunningServer, n: number, media: AsfFileFacts): Promise<ServerFigures> {
+async function measure(
+  server: RunningServer,
+  protocol: BenchProtocol,
+  n: number,
+  media: AsfFileFacts,
+): Promise<ServerFigures> {
+  const port = protocol === 'mmsh' ? server.port : server.mmsPort;
+  if (port === undefined) throw new Error(`${server.kind} printed no "mms listening on ..." line`);
   const nofile = Math.max(1024, Math.min(openFileLimits().hard, 2 * n + 256));
   await sleep(1000); // let it settle before the idle reading
   const rssIdle = rssBytes(processTree(server.pid));
@@ -179,7 +191,8 @@ async function measure(server: RunningServer, n: number, media: AsfFileFacts): P
   const readers = Array.from({ length: procs }, (_, p) => {
     const indexes = Array.from({ length: n }, (_, i) => i).filter((i) => i % procs === p);
     const cfg: ReaderConfig = {
-      port: server.port,
+      protocol,
+      port,
       path: server.path,
       streams: media.streams,
       indexes,
@@ -225,8 +238,9 @@ async function measure(server: RunningServer, n: number, media: AsfFileFacts): P
   };
   return summarise(reports, samples, media.contentBitrate, BIN_MS, {
     server: server.kind,
+    protocol,
     command: server.command,
-    url: `mmsh://127.0.0.1:${server.port}${server.path}`,
+    url: `${protocol}://127.0.0.1:${port}${server.path}`,
     startupMs: server.startupMs,
     requested: n,
   });
@@ -237,12 +251,16 @@ type Outcome =
 
 async function runOne(
   kind: 'netshow' | 'replay' | 'vlc',
+  protocol: BenchProtocol,
   n: number,
   file: string,
   media: AsfFileFacts,
 ): Promise<Outcome> {
   if (kind === 'netshow' && !netshowCommand(REPO)) {
     return { server: kind, skipped: 'netshow serve is not there yet (src/cli/main.ts, src/server/)' };
+  }
+  if (kind !== 'netshow' && protocol !== 'mmsh') {
+    return { server: kind, skipped: `${kind} serves MMSH only, not ${protocol}` };
   }
   const o = { repo: REPO, file, scratch, nofile: Math.min(openFileLimits().hard, 2 * n + 1024) };
   let server: RunningServer;
@@ -256,9 +274,10 @@ async function runOne(
     return { server: kind, error: (e as Error).message };
   }
   cleanups.add(server.stop);
-  log(`${kind}: ${n} readers on 127.0.0.1:${server.port}${server.path}`);
+  const port = protocol === 'mmsh' ? server.port : server.mmsPort;
+  log(`${kind} ${protocol}: ${n} readers on 127.0.0.1:${port ?? '?'}${server.path}`);
   try {
-    return await measure(server, n, media);
+    return await measure(server, protocol, n, media);
   } catch (e) {
     return { server: kind, error: (e as Error).message, log: server.tail().slice(-10) };
   } finally {
@@ -271,10 +290,12 @@ async function runOne(
 const row = (clients: number, f: ServerFigures): Record<string, unknown> => ({
   clients,
   server: f.server,
+  protocol: f.protocol,
   connected: f.readers.connected,
   failed: f.readers.failed,
   bitrateRatioMedian: f.bitrateRatio.median,
   mediaRateMin: f.mediaRate.min,
+  lostInWindow: f.losses.lostInWindow,
   latenessP50Ms: f.latenessMs.p50,
   latenessP99Ms: f.latenessMs.p99,
   jitterP99Ms: f.jitterMs.p99,
@@ -293,25 +314,30 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0] ?? NaN;
   const { file, generatedWith } = await prepareMedia();
   const media = readAsfFile(file);
-  const ours = opt.ours === 'none' ? [] : [opt.ours as 'netshow' | 'replay'];
-  const kinds = [...ours, ...(opt.peer === 'vlc' ? (['vlc'] as const) : [])];
+  const ours = opt.ours === 'none' ? null : (opt.ours as 'netshow' | 'replay');
   const results = [];
   const summary: Record<string, unknown>[] = [];
   for (const n of levels) {
+    // netshow once per protocol (a fresh server each time), then the peer once, reused for every protocol
+    const perProtocol: Record<string, Outcome> = {};
+    if (ours) for (const p of protocols) perProtocol[p] = await runOne(ours, p, n, file, media);
+    const peer = opt.peer === 'vlc' ? await runOne('vlc', 'mmsh', n, file, media) : undefined;
     const servers: Record<string, Outcome> = {};
-    for (const kind of kinds) servers[kind] = await runOne(kind, n, file, media);
-    const a = servers[opt.ours ?? ''];
-    const b = servers.vlc;
-    for (const o of Object.values(servers)) summary.push(isFigures(o) ? row(n, o) : { clients: n, ...o });
-    results.push({
-      clients: n,
-      servers,
-      ...(isFigures(a) && isFigures(b) ? { ratiosOursOverPeer: compare(a, b) } : {}),
-    });
+    const ratios: Record<string, Record<string, number | null>> = {};
+    for (const [p, o] of Object.entries(perProtocol)) {
+      servers[`${ours} ${p}`] = o;
+      summary.push(isFigures(o) ? row(n, o) : { clients: n, protocol: p, ...o });
+      if (isFigures(o) && isFigures(peer)) ratios[p] = compare(o, peer);
+    }
+    if (peer) {
+      servers['vlc mmsh'] = peer;
+      summary.push(isFigures(peer) ? row(n, peer) : { clients: n, protocol: 'mmsh', ...peer });
+    }
+    results.push({ clients: n, servers, ratiosOursOverPeer: ratios });
   }
   const doc = {
     bench: 'fanout',
-    protocol: opt.protocol,
+    protocols,
     date: started.toISOString(),
     durationS: round((Date.now() - started.getTime()) / 1000, 1),
     host: {

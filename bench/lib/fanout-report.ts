@@ -15,6 +15,8 @@ export type ProcSamples = {
 
 export type ServerFigures = {
   server: string;
+  /** How the readers were served: mmsh, mmst or mmsu. */
+  protocol: string;
   command: string;
   url: string;
   startupMs: number;
@@ -32,6 +34,16 @@ export type ServerFigures = {
   bitrateRatio: Spread;
   wireBitrateBps: Spread;
   mediaRate: Spread;
+  /** MMS only (all 0 for MMSH): media Data packets missing by LocationId, and reorderings. */
+  losses: {
+    lostPackets: number;
+    lostInWindow: number;
+    lossFractionInWindow: number;
+    readersWithLoss: number;
+    outOfOrder: number;
+    datagramsInWindow: number;
+    pingsAnswered: number;
+  };
   latenessMs: { p50: number; p99: number; max: number; samples: number };
   jitterMs: { p50: number; p99: number; max: number };
   firstByteMs: { p50: number; p99: number; max: number };
@@ -69,7 +81,14 @@ export function summarise(
   p: ProcSamples,
   fileContentBitrate: number,
   binMs: number,
-  meta: { server: string; command: string; url: string; startupMs: number; requested: number },
+  meta: {
+    server: string;
+    protocol: string;
+    command: string;
+    url: string;
+    startupMs: number;
+    requested: number;
+  },
 ): ServerFigures {
   const all = reports.flatMap((r) => r.readers);
   const playing = all.filter((r) => r.playing && !r.error);
@@ -89,8 +108,11 @@ export function summarise(
   const bitrates = playing.map((r) => (r.contentBytes * 8) / p.windowS);
   const n = meta.requested;
   const rssPerClient = (p.serverRssPeak - p.serverRssIdle) / n / 1024;
+  const lostInWindow = playing.reduce((a, r) => a + (r.lostInWindow ?? 0), 0);
+  const packetsInWindow = playing.reduce((a, r) => a + r.packets, 0);
   return {
     server: meta.server,
+    protocol: meta.protocol,
     command: meta.command,
     url: meta.url,
     startupMs: meta.startupMs,
@@ -114,6 +136,15 @@ export function summarise(
       playing.map((r) => r.mediaMs / (p.windowS * 1000)),
       3,
     ),
+    losses: {
+      lostPackets: playing.reduce((a, r) => a + (r.lost ?? 0), 0),
+      lostInWindow,
+      lossFractionInWindow: round(lostInWindow / Math.max(1, lostInWindow + packetsInWindow), 6),
+      readersWithLoss: playing.filter((r) => (r.lost ?? 0) > 0).length,
+      outOfOrder: playing.reduce((a, r) => a + (r.outOfOrder ?? 0), 0),
+      datagramsInWindow: playing.reduce((a, r) => a + (r.datagrams ?? 0), 0),
+      pingsAnswered: all.reduce((a, r) => a + (r.pings ?? 0), 0),
+    },
     latenessMs: {
       p50: round(lateness.percentile(0.5), 1),
       p99: round(lateness.percentile(0.99), 1),
@@ -170,17 +201,30 @@ export const DEFINITIONS = {
     'Measuring window: starts warmupS after the last reader was due to start (reader i starts at i x rampMs), lasts `seconds`. ' +
     'Every per-reader rate, lateness sample and /proc reading is taken inside it.',
   request:
-    "Each reader sends one Play request with no Describe before it, byte for byte as FFmpeg 5.1's mmsh.c writes it " +
-    '(HTTP/1.1, Pragma xPlayStrm=1, stream-switch-entry for every stream of the file), and parses $H/$D/$E incrementally.',
+    "mmsh: each reader sends one Play request with no Describe before it, byte for byte as FFmpeg 5.1's mmsh.c writes it " +
+    '(HTTP/1.1, Pragma xPlayStrm=1, stream-switch-entry for every stream of the file), and parses $H/$D/$E incrementally. ' +
+    "mmst/mmsu: each reader is an MMS client with the values of FFmpeg's verified session (mmsp.md 5.1): Connect, " +
+    'FunnelInfo, ConnectFunnel, OpenFile pipelined; ReadBlock on ReportOpenFile; StreamSwitch (every stream) once the ' +
+    'last header piece is in; StartPlaying (position 0) on ReportStreamSwitch; Pong to every Ping. mmst names the funnel ' +
+    '\\\\127.0.0.1\\TCP\\1037 and reads Data packets between the TCP units; mmsu binds its own UDP socket on 127.0.0.1 ' +
+    'and names it (\\\\127.0.0.1\\UDP\\<port>). TCP units, Data packets and ASF are decoded by the bench, not by netshow.',
   connected:
-    'Readers that got HTTP 200 and a $H holding an ASF header, with no error; failed = requested - connected.',
+    'mmsh: HTTP 200 and a $H holding an ASF header, with no error. mmst/mmsu: ReportOpenFile hr 0 and every header ' +
+    'piece (incarnation 2, up to AFFlags 0x08/0x0C, fileHeaderSize bytes) holding an ASF header, with no error. ' +
+    'failed = requested - connected; failures names the step a failed reader was waiting for.',
+  losses:
+    'mmst/mmsu: media Data packets (incarnation 4) whose LocationId was skipped (a gap in the numbering), over the session ' +
+    'and revealed inside the window; lossFractionInWindow = lostInWindow / (lostInWindow + packets received in the window); ' +
+    'outOfOrder = packets that came below a LocationId already seen (each also un-counts one loss). mmsu: datagramsInWindow ' +
+    'counts every datagram received in the window. All 0 for mmsh.',
   bitrateBps:
-    'Per reader: ASF content bytes of the $D received in the window (each packet minus its declared padding, so a server ' +
+    'Per reader: ASF content bytes of the $D (MMS: media Data packets) received in the window (each packet minus its declared padding, so a server ' +
     'that strips padding is not penalised) x 8 / window seconds; min/median/max over connected readers.',
   bitrateRatio:
     "bitrateBps / media.contentBitrateBps (the file's own content bytes x 8 over its send-time span).",
   wireBitrateBps:
-    'Per reader: every socket byte received in the window (HTTP, framing, padding) x 8 / window seconds.',
+    'Per reader: every socket byte received in the window (HTTP or MMS framing, padding; mmsu: TCP bytes plus ' +
+    'datagram bytes) x 8 / window seconds.',
   mediaRate:
     'Per reader: how far the $D Send Time advanced during the window / window length (1.0 = real time; resolution one packet).',
   latenessMs:
@@ -197,7 +241,9 @@ export const DEFINITIONS = {
     'Worst reader process: p99 of its event-loop delay beyond the 10 ms monitor resolution, over the window. ' +
     'A large value means the readers, not the server, added to lateness.',
   firstByteMs:
-    'Per reader: from starting the TCP connect to the first response byte. firstDataMs: to the first $D.',
+    'Per reader: from starting the TCP connect to the first response byte (MMS: of ReportConnectedEX; mmsu: the clock ' +
+    'starts after binding the UDP socket). firstDataMs: to the first $D (MMS: first media Data packet, after the ' +
+    'OpenFile/ReadBlock/StreamSwitch/StartPlaying round trips).',
   serverCpuPercent:
     'utime+stime of the server PID and all its descendants (/proc/PID/stat) over the window, as % of one core.',
   serverRssMB:
@@ -209,11 +255,14 @@ export const DEFINITIONS = {
   readerCpuPercent:
     'utime+stime of the reader processes over the window, as % of one core (they share the machine).',
   ratiosOursOverPeer:
-    "netshow's figure / the peer's; null when either is not positive (a lateness ratio only means something when " +
+    "Per protocol: netshow's figure on that protocol / the peer's (VLC's MMSH server, measured once per level); null when either is not positive (a lateness ratio only means something when " +
     'both are late); the *MinusPeerMs entries are differences.',
 };
 
 export const PEER_NOTE =
+  "There is no third-party MMS (MS-MMSP) server in Debian, so the peer for every protocol (mmsh, mmst, mmsu) is VLC's " +
+  "MMSH server on the same file in the same run, measured once per level and reused for each protocol's ratios: the " +
+  "mmst/mmsu ratios compare netshow's MMS with VLC's MMSH (same media, same readers' timing code, another wire). " +
   'VLC 3.0 (--sout #std{access=mmsh,mux=asfh}) serves live only: it plays the file once in real time from its own start, ' +
   'every reader joins that one running stream mid-way (no start-up burst, its own re-muxed packets of its own size and ' +
   'preroll, Send Times from its muxer), and it ignores the stream selection. netshow serves the file on demand: each ' +

@@ -46,7 +46,12 @@ export function readDataPacket(b: Buffer): MmsDataPacket | null {
   if (b.length < 8) return null;
   const size = b.readUInt16LE(6);
   if (size <= 8 || size > b.length) return null;
-  return { locationId: b.readUInt32LE(0), incarnation: b[4] ?? 0, afFlags: b[5] ?? 0, payload: b.subarray(8, size) };
+  return {
+    locationId: b.readUInt32LE(0),
+    incarnation: b[4] ?? 0,
+    afFlags: b[5] ?? 0,
+    payload: b.subarray(8, size),
+  };
 }
 
 /** hr (M+8) of a reply, as an unsigned 32-bit number; the reports all carry it there (mmsp.md §2.3). */

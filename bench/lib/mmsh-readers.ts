@@ -37,6 +37,7 @@ export type ReaderConfig = {
 
 export type ReaderResult = {
   i: number;
+  /** MMSH: the HTTP status; MMS: the hr of ReportOpenFile (0 = opened). */
   status: number;
   /** The response used the chunked transfer coding. */
   chunked: boolean;

@@ -137,7 +137,7 @@ export class MmspServerMachine {
   private playIncarnation = 0;
   private dataIncarnation = 0;
   private sequence = 0;
-  private readonly ring: (Buffer | undefined)[];
+  private readonly ring: (readonly [Buffer, Buffer] | undefined)[];
   /** The 32-bit sequence number each ring slot holds. */
   private readonly ringSeq = new Map<number, number>();
   private resendBudget: { second: number; used: number } = { second: -1, used: 0 };
@@ -164,7 +164,7 @@ export class MmspServerMachine {
       idleTimeoutMs: Math.max(o.idleTimeoutMs, 10_000),
     };
     this.decoder = new TcpMessageDecoder({ maxMessageLength: this.opt.maxMessageLength });
-    this.ring = new Array<Buffer | undefined>(Math.max(1, this.opt.resendRing));
+    this.ring = new Array<readonly [Buffer, Buffer] | undefined>(Math.max(1, this.opt.resendRing));
     this.now = nowMs;
     this.timers = {
       lastHeard: nowMs,
@@ -311,8 +311,10 @@ export class MmspServerMachine {
   }
 
   /**
-   * Frames one ASF data packet of the current play [MS-MMSP 2.2.2; mmsp.md §6.1]. TCP: the 8-byte header to write
-   * together with `bytes` (shared, not copied). UDP: the whole datagram (kept for resends). null outside STREAMING.
+   * Frames one ASF data packet of the current play [MS-MMSP 2.2.2; mmsp.md §6.1]: the 8-byte header to send
+   * together with `bytes` (shared, never copied), on TCP as two writes in one cork, on UDP as one datagram of two
+   * pieces. UDP keeps the pair for resends: the ring holds references to the shared packets, not copies, so a
+   * thousand UDP sessions do not each hold megabytes. null outside STREAMING.
    */
   dataPacket(locationId: number, bytes: Buffer): Buffer | null {
     if (this.stateNow !== 'STREAMING') return null;
@@ -328,18 +330,18 @@ export class MmspServerMachine {
     }
     const seq = this.sequence++;
     const header = dataPacketHeader(locationId, this.dataIncarnation, seq & 0xff, bytes.length);
-    if (this.transport === 'tcp') return header;
-    const datagram = Buffer.concat([header, bytes]);
-    this.ring[seq % this.ring.length] = datagram;
-    this.ringSeq.set(seq % this.ring.length, seq);
-    return datagram;
+    if (this.transport === 'udp') {
+      this.ring[seq % this.ring.length] = [header, bytes];
+      this.ringSeq.set(seq % this.ring.length, seq);
+    }
+    return header;
   }
 
   /**
-   * A UDP datagram from the client (RequestPacketListResend): the listed Data packets again, byte-identical,
-   * or nothing when it does not match this session [MS-MMSP 3.2.5.11.1; mmsp.md §1.7].
+   * A UDP datagram from the client (RequestPacketListResend): the listed Data packets again, byte-identical (each
+   * as its header and packet pieces), or nothing when it does not match this session [MS-MMSP 3.2.5.11.1].
    */
-  resend(datagram: Buffer, nowMs: number): Buffer[] {
+  resend(datagram: Buffer, nowMs: number): (readonly Buffer[])[] {
     if (this.transport !== 'udp' || this.stateNow === 'CLOSED') return [];
     let req;
     try {
@@ -352,7 +354,7 @@ export class MmspServerMachine {
     this.timers.lastHeard = nowMs;
     const second = Math.floor(nowMs / 1000);
     if (this.resendBudget.second !== second) this.resendBudget = { second, used: 0 };
-    const out: Buffer[] = [];
+    const out: (readonly Buffer[])[] = [];
     for (const seq of req.packets) {
       if (this.resendBudget.used >= this.opt.resendsPerSecond) break;
       const slot = seq % this.ring.length;

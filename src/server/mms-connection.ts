@@ -187,7 +187,7 @@ class MmsSession {
           if (framed === null) return true;
           if (udp) {
             const port = this.machine.udpPort;
-            if (port !== null) this.ctx.mmsUdp?.send(framed, this.peerIp, port);
+            if (port !== null) this.ctx.mmsUdp?.send([framed, p.data], this.peerIp, port);
             return true;
           }
           this.socket.cork();

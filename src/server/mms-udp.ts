@@ -11,7 +11,7 @@ export interface UdpSession {
   /** The TCP peer's IP: the only address datagrams for this session go to. */
   readonly peerIp: string;
   /** A resend request from that IP; returns the datagrams to send again. */
-  resend(datagram: Buffer): Buffer[];
+  resend(datagram: Buffer): (readonly Buffer[])[];
 }
 
 export class MmsUdp {
@@ -44,12 +44,15 @@ export class MmsUdp {
     this.sessions.delete(clientId >>> 0);
   }
 
-  /** Sends one datagram to `ip:port`; `ip` must be the session's TCP peer (the caller passes its own). */
-  send(datagram: Buffer, ip: string, port: number): void {
+  /**
+   * Sends one datagram (given whole or as pieces, e.g. a header and a shared packet) to `ip:port`; `ip` is
+   * always the session's own TCP peer.
+   */
+  send(datagram: Buffer | readonly Buffer[], ip: string, port: number): void {
     const address = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
     if (!this.socket || !isIPv4(address) || port <= 0 || port > 65535) return;
     this.sent++;
-    this.socket.send(datagram, port, address);
+    this.socket.send(Buffer.isBuffer(datagram) ? datagram : [...datagram], port, address);
   }
 
   close(): Promise<void> {

@@ -3,10 +3,30 @@
 // FFmpeg ignores -rw_timeout on mmsh:// (the hard limit of process.ts ends a stall); it is kept for
 // mmst:// and http://. A seek is FFmpeg's input -ss, which on mmsh:// reconnects with a start time;
 // -noaccurate_seek keeps every decoded frame from the key frame on (no trimmed first audio frame).
+//
+// FFmpeg's mmst:// never reports the end of the stream (mmsp.md 7.2; seen against netshow on 2026-11-24):
+// at ReportEndOfStream it prints "Corrupt stream (unexpected packet type 0x1e ...)" and blocks; once the
+// server closes the connection 5 s later it loops on "Error reading packet header" (about 16 MB of log a
+// second), ignores TERM, and the framemd5 muxer never writes its buffered lines. `-t` at or past the start
+// of the last frame hangs the same way: FFmpeg closes an output stream only when a frame at or past the
+// bound arrives. So an on-demand mmst:// run is bounded just before the start of the reference's last
+// frame (mmstBound); it then exits by itself and lacks at most the last frame of each stream.
 import { join } from 'node:path';
 import type { Capture, CaptureRequest } from './driver.js';
 import { PASSTHROUGH } from './framemd5.js';
+import type { StreamFrames } from './framemd5.js';
 import { runLimited } from './process.js';
+
+/** FFmpeg on mmst:// never stops by itself (file comment): true when a whole-file run must be bounded. */
+export function ffmpegNeedsBound(url: string): boolean {
+  return url.startsWith('mmst:');
+}
+
+/** Seconds for `-t`: 10 ms before the start of the reference's last frame (of any stream). */
+export function mmstBound(reference: readonly StreamFrames[]): number {
+  const starts = reference.flatMap((s) => s.frames.map((f) => f.pts * s.timeBase));
+  return Math.max(0, ...starts) - 0.01;
+}
 
 export async function ffmpegCapture(req: CaptureRequest): Promise<Capture> {
   const out = join(req.dir, 'ffmpeg.framemd5');
@@ -22,5 +42,8 @@ export async function ffmpegCapture(req: CaptureRequest): Promise<Capture> {
   // packet for the end of the Data Object and never reads it. On file d that packet holds the last 2
   // video frames. The server cannot correct it (libmms checks the LocationId), so exactly those may lack.
   const seeked = req.seekS !== undefined && req.url.startsWith('mmsh:');
-  return { kind: 'framemd5', path: out, run, ...(seeked ? { allowance: { tailSlack: 2 } } : {}) };
+  // Bounded by mmstBound: the last frame of each stream starts at or past the bound.
+  const bounded = req.durationS !== undefined && ffmpegNeedsBound(req.url);
+  const allowance = seeked ? { tailSlack: 2 } : bounded ? { tailSlack: 1 } : undefined;
+  return { kind: 'framemd5', path: out, run, ...(allowance ? { allowance } : {}) };
 }

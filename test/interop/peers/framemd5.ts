@@ -146,7 +146,12 @@ export interface CompareOptions {
   /** vod: unknown frames allowed before the first match; seek: output frames before the final
    *  contiguous run (default 0 in vod, 2 in seek mode). */
   maxLead?: number;
-  /** Reference frames the output may lack at the very end (a client's own muxer dropping a tail). */
+  /**
+   * Reference frames the output may lack at the very end (a client's own muxer dropping a tail, or a
+   * client cutting its last packet short). Up to that many of the output's own last frames may then be
+   * damaged (unknown, or equal to an earlier frame): they are left out of the comparison, and the
+   * reference frames they stood for count among the absent ones.
+   */
   tailSlack?: number;
 }
 
@@ -175,6 +180,8 @@ export interface StreamMatch {
   runOffset: number;
   runFirst: number;
   runFirstS: number;
+  /** Last output frames left out as damaged (tailSlack). */
+  damaged: number;
 }
 
 export interface Comparison {
@@ -213,6 +220,7 @@ function walk(ref: StreamFrames, out: StreamFrames, o: number, r: number): Strea
     runOffset: 0,
     runFirst: -1,
     runFirstS: 0,
+    damaged: 0,
   };
   let j = -1;
   let broken = true;
@@ -283,6 +291,7 @@ function describe(m: StreamMatch): string {
     s += `(run from ${m.runFirstS.toFixed(2)}s after ${m.runOffset})`;
   const tail = m.referenceFrames - 1 - m.last;
   if (m.matched > 0 && tail > 0) s += `(last ${tail} absent)`;
+  if (m.damaged) s += `(${m.damaged} damaged at the end, left out)`;
   return `${s} ${m.mediaS.toFixed(1)}s`;
 }
 
@@ -327,6 +336,19 @@ export function compareFrames(
     return m.runOffset <= maxLead && m.runFirstS >= at - before && m.runFirstS <= at + after;
   };
   const broken = (m: StreamMatch): boolean => m.last < 0;
+  // A damaged tail: leave out the output's last frames, up to tailSlack, if that makes the stream agree.
+  for (const [i, m] of streams.entries()) {
+    const ref = reference[m.reference];
+    const out = output.find((o) => o.index === m.output);
+    if (ok(m) || !ref || !out) continue;
+    for (let k = 1; k <= tailSlack && k < out.frames.length; k++) {
+      const cut = walk(ref, { ...out, frames: out.frames.slice(0, -k) }, m.output, m.reference);
+      if (ok(cut)) {
+        streams[i] = { ...cut, outputFrames: out.frames.length, damaged: k };
+        break;
+      }
+    }
+  }
   const pass = problems.length === 0 && streams.every(ok);
   const summary = [...streams.map(describe), ...problems].join(' ');
   return { pass, summary, streams };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientName } from './availability.js';
 import type { Capture, CaptureRequest, Driver } from './driver.js';
-import { ffmpegCapture } from './ffmpeg.js';
+import { ffmpegCapture, ffmpegNeedsBound, mmstBound } from './ffmpeg.js';
 import { compareFrames, decodeFramemd5, parseFramemd5, referenceFrames } from './framemd5.js';
 import type { CompareOptions, Comparison, StreamFrames } from './framemd5.js';
 import { gstCapture } from './gst.js';
@@ -73,6 +73,12 @@ export async function runPeer(client: ClientName, url: string, opts: PeerRun = {
   mkdirSync(dir, { recursive: true });
   const log = join(dir, `${client}.log`);
   const started = performance.now();
+  // FFmpeg never ends an on-demand mmst:// stream by itself: bound it just before the reference's last
+  // frame (ffmpeg.ts). This is not a live duration: being killed at the limit still fails the run.
+  let durationS = opts.durationS;
+  if (client === 'ffmpeg' && durationS === undefined && opts.reference && ffmpegNeedsBound(url)) {
+    durationS = mmstBound(await referenceFrames(opts.reference));
+  }
   const req: CaptureRequest = {
     url,
     dir,
@@ -80,7 +86,7 @@ export async function runPeer(client: ClientName, url: string, opts: PeerRun = {
     timeoutS: opts.timeoutS ?? 60,
     ...(opts.seekS !== undefined ? { seekS: opts.seekS } : {}),
     ...(opts.bandwidthBps !== undefined ? { bandwidthBps: opts.bandwidthBps } : {}),
-    ...(opts.durationS !== undefined ? { durationS: opts.durationS } : {}),
+    ...(durationS !== undefined ? { durationS } : {}),
     ...(opts.extraArgs !== undefined ? { extraArgs: opts.extraArgs } : {}),
   };
   let capture: Capture;

@@ -2,8 +2,11 @@
 // libmms-fetch.c beside this file. The program is built on first use with gcc against libmms-dev into
 // node_modules/.cache/netshow/, named by a hash of its source so an edit rebuilds it.
 // Mode: `h` (mmsh_connect) for mmsh:// and http://, `t` (mms_connect) for mmst://, `x` (mmsx_connect,
-// MMSH then MMS/TCP) for mms://; `extraArgs: ['t'|'h'|'x']` overrides it. The bandwidth is what libmms
-// uses to choose among multiple-bitrate streams.
+// MMSH then MMS/TCP) for mms://; `extraArgs: ['t'|'h'|'x']` overrides it, and further `NAME=value` words
+// go to its environment (`LIBMMS_TRY_MMS_FIRST=1`: mmsx tries MMS/TCP before MMSH). LIBMMS_DEBUG=1 is
+// always set, so the log shows libmms's protocol trace ("mmsh: connected" or "mms: connected", each
+// command and reply: a few dozen lines). The bandwidth is what libmms uses to choose among
+// multiple-bitrate streams.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -36,6 +39,11 @@ export function libmmsFetch(log: string): Promise<string> {
 export async function libmmsCapture(req: CaptureRequest): Promise<Capture> {
   const bin = await libmmsFetch(req.log);
   const out = join(req.dir, 'libmms.asf');
+  const env: NodeJS.ProcessEnv = { ...process.env, LIBMMS_DEBUG: '1' };
+  for (const word of req.extraArgs?.slice(1) ?? []) {
+    const eq = word.indexOf('=');
+    if (eq > 0) env[word.slice(0, eq)] = word.slice(eq + 1);
+  }
   const forced = req.extraArgs?.[0];
   const mode = forced ?? (/^(mmsh|http):/.test(req.url) ? 'h' : req.url.startsWith('mmst:') ? 't' : 'x');
   // libmms spells MMS over TCP mms://
@@ -48,6 +56,6 @@ export async function libmmsCapture(req: CaptureRequest): Promise<Capture> {
     String(req.durationS ?? 0),
     String(req.seekS ?? 0),
   ];
-  const run = await runLimited(bin, args, { log: req.log, timeoutS: req.timeoutS });
+  const run = await runLimited(bin, args, { log: req.log, timeoutS: req.timeoutS, env });
   return { kind: 'media', path: out, run };
 }

@@ -258,7 +258,7 @@ describe('UDP funnel (mmsp.md §5.2)', () => {
     assert.deepEqual(types(rb.tcp), ['LinkMacToViewerReportReadBlock']);
     assert.deepEqual(rb.udp, [{ locationId: 0, playIncarnation: 2, afFlags: 0x0c, payload: HEADER }]);
     s.send(M.startPlaying());
-    const datagrams = [0, 1, 2].map((i) => s.machine.dataPacket(i, PACKET)!);
+    const datagrams = [0, 1, 2].map((i) => Buffer.concat([s.machine.dataPacket(i, PACKET)!, PACKET]));
     assert.deepEqual(decodeDataPacket(datagrams[2]!), {
       locationId: 2,
       playIncarnation: 4,
@@ -266,7 +266,12 @@ describe('UDP funnel (mmsp.md §5.2)', () => {
       payload: PACKET,
     });
     const req = encodeRequestPacketListResend({ clientId: CLIENT_ID, sourceId: 1, packets: [1, 2, 9] });
-    assert.deepEqual(s.machine.resend(req, 0), [datagrams[1], datagrams[2]]);
+    const resent = s.machine.resend(req, 0);
+    assert.deepEqual(
+      resent.map((d) => Buffer.concat(d)),
+      [datagrams[1], datagrams[2]],
+    );
+    assert.equal(resent[0]![1], PACKET, 'the ring refers to the shared packet, it does not copy it');
     const wrong = encodeRequestPacketListResend({ clientId: 7, sourceId: 1, packets: [1] });
     assert.deepEqual(s.machine.resend(wrong, 0), []);
     assert.deepEqual(s.machine.resend(Buffer.from('junk'), 0), []);

@@ -1,0 +1,5 @@
+// mplayer: the whole of files a, b, c-mbr and d over mmst:// (MMS over TCP) from netshow, frame for frame
+// (vod-suite.ts).
+import { defineVodSuite } from './vod-suite.js';
+
+defineVodSuite('mplayer', 'mmst');
