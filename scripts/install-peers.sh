@@ -8,7 +8,8 @@
 set -eu
 
 # One line per client: what the tests need of it (VLC: its MMS access and dummy outputs; GStreamer:
-# rtspsrc + rtpasfdepay live in -good/-ugly). setpriv (util-linux) runs VLC as nobody under root.
+# rtspsrc + rtpasfdepay live in -good/-ugly; tshark: counts the datagrams of mmsu:// on the wire).
+# setpriv (util-linux) runs VLC as nobody under root.
 PACKAGES="
 ffmpeg
 vlc-bin vlc-plugin-base
@@ -16,6 +17,7 @@ mplayer
 mpv
 gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
 libmms0 libmms-dev gcc libc6-dev pkg-config
+tshark
 util-linux coreutils
 "
 
@@ -31,6 +33,7 @@ report() {
   printf '%-10s %s\n' gstreamer "$(gst-launch-1.0 --version 2>/dev/null | sed -n 2p || true)"
   printf '%-10s %s\n' libmms "$(dpkg-query -W -f='${Version}' libmms-dev 2>/dev/null || true)"
   printf '%-10s %s\n' gcc "$(gcc -dumpfullversion 2>/dev/null || true)"
+  printf '%-10s %s\n' tshark "$(tshark --version 2>/dev/null | sed -n 1p || true)"
 }
 
 missing=""
@@ -61,6 +64,8 @@ else
     exit 1
   fi
   echo "install-peers: installing:$missing"
+  # tshark asks whether non-root users may capture: answer no, without a prompt.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $AS_ROOT debconf-set-selections
   # shellcheck disable=SC2086  # $AS_ROOT is empty or one word; $missing is a word list
   $AS_ROOT env DEBIAN_FRONTEND=noninteractive apt-get update -q
   # shellcheck disable=SC2086

@@ -1,5 +1,6 @@
 // Runs one client against one URL from the command line and prints the verdict: for trying a driver
-// against any MMSH/RTSP server by hand.
+// against any MMSH/MMS/RTSP server by hand. With a REFERENCE, FFmpeg on mmst:// is bounded just before the
+// last frame, as in the tests (ffmpeg.ts).
 //   npx tsx test/interop/peers/cli.ts CLIENT URL [REFERENCE] [--seek S] [--bandwidth BPS]
 //                                     [--timeout S] [--duration S] [--arg WORD]...
 import { parseArgs } from 'node:util';
