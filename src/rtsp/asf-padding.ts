@@ -29,7 +29,7 @@ export function stripPadding(pkt: Buffer, packetSize: number): StrippedPacket {
   const rest = pkt.subarray(oldFields, p.usedLength);
   const length = ec + 2 + 2 + seqWidth + 6 + rest.length;
   // A packet with a byte or two of padding and no length fields would only grow: it goes as stored.
-  if (length >= given) return { data: pkt, keyFrame };
+  if (length > given) return { data: pkt, keyFrame };
   const out = Buffer.allocUnsafe(length);
   pkt.copy(out, 0, 0, ec);
   out[ec] = (ltf & 0x07) | (2 << 5);

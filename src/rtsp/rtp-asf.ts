@@ -172,7 +172,7 @@ export class AsfDepacketizer {
   private gathered = 0;
   private fragmentSeq: number | null = null;
   private fragmentInfo: Omit<DepacketizedAsf, 'data'> | null = null;
-  /** ASF packets dropped because a fragment was missing or out of place. */
+  /** Fragment runs abandoned because a fragment was missing or out of place (one per ASF packet). */
   dropped = 0;
 
   push(p: RtpPacket): DepacketizedAsf[] {
@@ -214,12 +214,10 @@ export class AsfDepacketizer {
       this.fragmentInfo = info;
     } else if (!continues || offset !== this.gathered) {
       this.abandon();
-      this.dropped++;
       return;
     }
     if (this.gathered + data.length > MAX_REASSEMBLY) {
       this.abandon();
-      this.dropped++;
       return;
     }
     this.parts.push(Buffer.from(data));

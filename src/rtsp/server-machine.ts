@@ -139,7 +139,6 @@ export class RtspServerMachine {
   private lower: 'udp' | 'tcp' | null = null;
   private path: DataPath | null = null;
   private setupStreams: SetupStream[] = [];
-  private rtxSetUp = false;
   private locid = false;
   private wmp = false;
   private seq: number;
@@ -535,7 +534,6 @@ export class RtspServerMachine {
     if (!this.hasSession()) return;
     this.events.push({ type: 'teardown', reason });
     this.setupStreams = [];
-    this.rtxSetUp = false;
     this.path = null;
     this.lower = null;
     this.hasPlayed = false;
@@ -598,10 +596,10 @@ export class RtspServerMachine {
     const stream = rtx ? null : streamFor(c.streams, control);
     if (!rtx && stream === null) throw new Refusal(404, `no stream with control ${JSON.stringify(control)}`);
     const t = this.transportFor(req, rtx);
-    if (rtx) this.rtxSetUp = true;
-    else if (stream !== null) this.addStream(stream, t);
-    if (this.stateNow === 'DESCRIBED') this.stateNow = 'READY';
     this.events.push({ type: 'setup', streamNumber: stream?.streamNumber ?? null, transport: t.lower });
+    // The rtx stream gets a normal reply and stays silent: netshow never retransmits [rtsp.md §4.1].
+    if (stream !== null) this.addStream(stream, t);
+    if (this.stateNow === 'DESCRIBED') this.stateNow = 'READY';
     this.ok(cseq, [
       ['Session', `${this.opt.sessionId};timeout=${Math.round(this.opt.sessionTimeoutMs / 1000)}`],
       ['Transport', formatTransport(t)],

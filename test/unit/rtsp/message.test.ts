@@ -172,7 +172,9 @@ describe('RTSP message case table', () => {
     for (const b of stream) frames.push(...d.push(Buffer.from([b])));
     d.end();
     assert.deepEqual(
-      frames.map((f) => (f.kind === 'request' ? f.request.method : f.kind === 'interleaved' ? f.channel : f.kind)),
+      frames.map((f) =>
+        f.kind === 'request' ? f.request.method : f.kind === 'interleaved' ? f.channel : f.kind,
+      ),
       ['PLAY', 0, 'TEARDOWN', 1],
     );
   });
@@ -189,7 +191,10 @@ describe('RTSP decoder caps and malformed input', () => {
     ['request line without version', Buffer.from('OPTIONS rtsp://h/\r\n\r\n')],
     ['header line without a colon', Buffer.from('OPTIONS * RTSP/1.0\r\nCSeq 1\r\n\r\n')],
     ['Content-Length not a number', Buffer.from('OPTIONS * RTSP/1.0\r\nContent-Length: x\r\n\r\n')],
-    ['Content-Length twice, differently', Buffer.from('OPTIONS * RTSP/1.0\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n')],
+    [
+      'Content-Length twice, differently',
+      Buffer.from('OPTIONS * RTSP/1.0\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'),
+    ],
     ['body over the cap', Buffer.from('SET_PARAMETER * RTSP/1.0\r\nContent-Length: 65537\r\n\r\n')],
     ['head over 16 KiB', Buffer.alloc(17 * 1024, 0x41)],
     ['more than 1 KiB of blank lines', Buffer.alloc(2048, 0x0a)],

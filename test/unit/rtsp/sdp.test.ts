@@ -62,7 +62,11 @@ describe('SDP codec', () => {
       media: [],
     });
     for (const bad of ['', 's=x\r\n', 'v=0\r\nnonsense\r\n', 'v=0\r\n=x\r\n']) {
-      assert.throws(() => decodeSdp(bad), (e) => e instanceof ProtocolError, JSON.stringify(bad));
+      assert.throws(
+        () => decodeSdp(bad),
+        (e) => e instanceof ProtocolError,
+        JSON.stringify(bad),
+      );
     }
   });
 
@@ -182,6 +186,9 @@ describe('SDP from an ASF header', () => {
 
   it('a pgmpu value that is not base64 is a ProtocolError', () => {
     const sd = decodeSdp('v=0\r\na=pgmpu:data:application/vnd.ms.wms-hdr.asfv1;base64,@@\r\n');
-    assert.throws(() => wmsSdpInfo(sd), (e) => e instanceof ProtocolError);
+    assert.throws(
+      () => wmsSdpInfo(sd),
+      (e) => e instanceof ProtocolError,
+    );
   });
 });
