@@ -23,7 +23,7 @@ program
   .option('--host <address>', 'address to listen on', '0.0.0.0')
   .option('--http-port <port>', 'MMSH / HTTP port (0 = any free port)', port, 8080)
   .option('--mms-port <port>', 'MMS port, TCP and UDP (0 = any free port)', port, 1755)
-  .option('--rtsp-port <port>', 'RTSP port (not served yet)', port, 8554)
+  .option('--rtsp-port <port>', 'RTSP port, standing in for 554 (0 = any free port)', port, 8554)
   .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
   .option('--log-json', 'log JSON lines even on a terminal')
   .action(async (dir: string, opts: ServeCliOptions) => {

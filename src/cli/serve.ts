@@ -20,13 +20,15 @@ export async function runServe(dir: string, o: ServeCliOptions): Promise<number>
       host: o.host,
       httpPort: o.httpPort,
       mmsPort: o.mmsPort,
-      rtspPort: null,
+      rtspPort: o.rtspPort,
       logger,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const hint =
-      err.code === 'EADDRINUSE' ? ' (port in use: choose another with --http-port / --mms-port)' : '';
+      err.code === 'EADDRINUSE'
+        ? ' (port in use: choose another with --http-port, --mms-port or --rtsp-port)'
+        : '';
     process.stderr.write(`netshow serve: cannot listen: ${err.message}${hint}\n`);
     return 1;
   }
@@ -40,7 +42,6 @@ export async function runServe(dir: string, o: ServeCliOptions): Promise<number>
       `${l.protocol} listening on ${l.host}:${l.port}  e.g. ${l.protocol === 'mms' ? 'mmst' : l.protocol}://${host}:${l.port}/${example}\n`,
     );
   }
-  process.stdout.write('RTSP is not served yet: its port is not opened.\n');
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

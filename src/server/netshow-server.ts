@@ -8,6 +8,8 @@ import { MediaLibrary } from './media-library.js';
 import { handleMmshConnection } from './mmsh-connection.js';
 import { handleMmsConnection } from './mms-connection.js';
 import { MmsUdp } from './mms-udp.js';
+import { handleRtspConnection } from './rtsp-connection.js';
+import { RtspUdp } from './rtsp-udp.js';
 
 export interface ServeOptions {
   readonly mediaDir: string;
@@ -33,6 +35,8 @@ export interface RunningServer {
   readonly listeners: readonly ListenerInfo[];
   /** MMS UDP datagrams sent so far (observers and tests). */
   mmsUdpSent(): number;
+  /** RTSP RTP and RTCP datagrams sent so far. */
+  rtspUdpSent(): number;
   /** Stops accepting, ends every session, releases every file. */
   close(): Promise<void>;
 }
@@ -45,14 +49,18 @@ export interface ServerContext {
   readonly version: string;
   /** The MMS UDP socket, when MMS is served. */
   readonly mmsUdp?: MmsUdp;
+  /** The RTSP RTP/RTCP sockets, when RTSP is served. */
+  readonly rtspUdp?: RtspUdp;
 }
 
 export const NETSHOW_VERSION = '0.1.0';
 
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const mmsUdp = o.mmsPort === null ? undefined : new MmsUdp(o.logger);
+  const rtspUdp = o.rtspPort === null ? undefined : new RtspUdp(o.logger);
   const ctx: ServerContext = {
     ...(mmsUdp ? { mmsUdp } : {}),
+    ...(rtspUdp ? { rtspUdp } : {}),
     library: new MediaLibrary(o.mediaDir),
     clock: o.clock ?? systemClock,
     logger: o.logger,
@@ -100,15 +108,23 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       // [MS-MMSP 3.2.5.11.1] resend requests come to the UDP port with the TCP listener's number.
       await mmsUdp.bind(o.host, listeners[listeners.length - 1]!.port);
     }
+    if (o.rtspPort !== null && rtspUdp) {
+      // The RTP/RTCP pair sits right after the RTSP port when it is free (any ports otherwise).
+      await listen('rtsp', o.rtspPort, 'rtsp', handleRtspConnection);
+      const rtsp = listeners[listeners.length - 1]!.port;
+      await rtspUdp.bind(o.host, rtsp + 1 <= 65534 ? rtsp + 1 : 0).catch(() => rtspUdp.bind(o.host, 0));
+    }
   } catch (e) {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     await mmsUdp?.close();
+    await rtspUdp?.close();
     throw e;
   }
 
   return {
     listeners,
     mmsUdpSent: () => mmsUdp?.sent ?? 0,
+    rtspUdpSent: () => rtspUdp?.sent ?? 0,
     async close() {
       await Promise.all(
         servers.map(
@@ -120,6 +136,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       );
       for (const s of sockets) s.destroy();
       await mmsUdp?.close();
+      await rtspUdp?.close();
       await ctx.library.closeAll();
     },
   };

@@ -58,6 +58,11 @@ export class Playback {
     this.kick();
   }
 
+  /** The number of the next packet this playback would send (where a paused session resumes). */
+  get nextPacket(): number {
+    return this.next;
+  }
+
   /** A new stream selection, from the next packet on (mid-play stream switching). */
   setFilter(filter: PayloadFilter): void {
     this.filter = filter;

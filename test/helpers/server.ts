@@ -2,11 +2,12 @@
 import { pino } from 'pino';
 import { startServer, type RunningServer } from '../../src/server/netshow-server.js';
 
-export type TestScheme = 'mmsh' | 'http' | 'mms' | 'mmst' | 'mmsu';
+export type TestScheme = 'mmsh' | 'http' | 'mms' | 'mmst' | 'mmsu' | 'rtsp';
 
 export interface TestServer {
   readonly httpPort: number;
   readonly mmsPort: number;
+  readonly rtspPort: number;
   readonly server: RunningServer;
   /** e.g. url('mmsh', 'a.wmv') → mmsh://127.0.0.1:HTTP_PORT/a.wmv; url('mmst', 'a.wmv') → mmst://127.0.0.1:MMS_PORT/a.wmv */
   url(scheme: TestScheme, path: string): string;
@@ -20,23 +21,25 @@ export async function startNetshow(o: { mediaDir: string; stallMs?: number }): P
     host: '127.0.0.1',
     httpPort: 0,
     mmsPort: 0,
-    rtspPort: null,
+    rtspPort: 0,
     logger,
     ...(o.stallMs === undefined ? {} : { stallMs: o.stallMs }),
   });
-  const port = (protocol: 'mmsh' | 'mms'): number => {
+  const port = (protocol: 'mmsh' | 'mms' | 'rtsp'): number => {
     const l = server.listeners.find((x) => x.protocol === protocol);
     if (!l) throw new Error(`the test server opened no ${protocol} listener`);
     return l.port;
   };
   const httpPort = port('mmsh');
   const mmsPort = port('mms');
+  const rtspPort = port('rtsp');
   return {
     httpPort,
     mmsPort,
+    rtspPort,
     server,
     url: (scheme, path) =>
-      `${scheme}://127.0.0.1:${scheme === 'mmsh' || scheme === 'http' ? httpPort : mmsPort}/${path.replace(/^\//, '')}`,
+      `${scheme}://127.0.0.1:${scheme === 'mmsh' || scheme === 'http' ? httpPort : scheme === 'rtsp' ? rtspPort : mmsPort}/${path.replace(/^\//, '')}`,
     close: () => server.close(),
   };
 }

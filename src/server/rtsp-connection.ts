@@ -1,0 +1,240 @@
+// The MS-RTSP transport: bytes from one RTSP connection to the server machine, its replies back, and its
+// play events wired to the streaming core; ASF packets leave as RTP, interleaved on the connection or as
+// UDP datagrams to the connection's own peer address [MS-RTSP; rtsp.md].
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { isProtocolError } from '../core/errors.js';
+import {
+  RtspServerMachine,
+  type DataPath,
+  type RtspServerEvent,
+  type RtspServerOutput,
+} from '../rtsp/index.js';
+import type { FileSource } from '../streaming/file-source.js';
+import { Playback } from '../streaming/playback.js';
+import { startPacket } from '../streaming/start-packet.js';
+import { filterFromLevels, type StartPoint } from '../streaming/types.js';
+import { contentFacts } from './content-info.js';
+import type { ServerContext } from './netshow-server.js';
+
+/** Bytes queued in the socket before the session waits for 'drain' (interleaved TCP). */
+const SOCKET_HIGH_WATER = 64 * 1024;
+
+let sessionCounter = 0;
+
+export function handleRtspConnection(socket: Socket, ctx: ServerContext): void {
+  new RtspSession(socket, ctx).start();
+}
+
+class RtspSession {
+  private readonly machine: RtspServerMachine;
+  private readonly log: ServerContext['logger'];
+  private readonly peerIp: string;
+  private source: FileSource | null = null;
+  private playback: Playback | null = null;
+  private path: DataPath | null = null;
+  private rtcpPort: number | null = null;
+  private generation = 0;
+  private cancelTick: (() => void) | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: ServerContext,
+  ) {
+    this.peerIp = socket.remoteAddress ?? '';
+    this.log = ctx.logger.child({
+      proto: 'rtsp',
+      session: ++sessionCounter,
+      remote: `${this.peerIp}:${socket.remotePort}`,
+    });
+    const now = ctx.clock.now();
+    this.machine = new RtspServerMachine(
+      {
+        sessionId: String(randomInt(1, 2 ** 47)) + String(randomInt(0, 1e6)).padStart(6, '0'),
+        ssrc: randomBytes(4).readUInt32BE(0),
+        initialSequence: randomInt(0, 0x10000),
+        udpServerPorts: ctx.rtspUdp?.ports ?? null,
+        epochOffsetMs: Date.now() - now,
+      },
+      now,
+    );
+  }
+
+  start(): void {
+    this.socket.setNoDelay(true);
+    this.socket.on('error', () => undefined);
+    this.socket.on('data', (b: Buffer) => this.apply(this.machine.receive(b, this.ctx.clock.now())));
+    this.socket.on('drain', () => this.playback?.resume());
+    this.socket.once('close', () => {
+      this.apply(this.machine.closed());
+      this.teardown();
+    });
+  }
+
+  private apply(o: RtspServerOutput): void {
+    if (this.closed) return;
+    for (const b of o.out) this.socket.write(b);
+    const path = this.path ?? this.machine.dataPath;
+    if (path?.kind === 'udp')
+      for (const d of o.rtcp) this.ctx.rtspUdp?.sendRtcp(d, this.peerIp, path.rtcpPort);
+    for (const e of o.events) this.onEvent(e);
+    this.scheduleTick();
+  }
+
+  private onEvent(e: RtspServerEvent): void {
+    switch (e.type) {
+      case 'describe':
+        void this.describe(e.path);
+        return;
+      case 'setup':
+        this.log.debug({ stream: e.streamNumber, transport: e.transport }, 'setup');
+        return;
+      case 'play':
+        this.usePath(e.path);
+        void this.play(e.start, e.selection, e.speed);
+        return;
+      case 'resume': {
+        this.usePath(e.path);
+        const from = this.pausedAt;
+        void this.play({ kind: 'packet', number: from ?? 0 }, this.machine.selection, null);
+        return;
+      }
+      case 'pause':
+        this.pausedAt = this.playback?.nextPacket ?? this.pausedAt;
+        this.stopPlayback();
+        return;
+      case 'select':
+        if (this.source)
+          this.playback?.setFilter(filterFromLevels(e.selection, contentFacts(this.source).streams));
+        return;
+      case 'teardown':
+        this.log.info({ reason: e.reason }, 'teardown');
+        this.stopPlayback();
+        return;
+      case 'protocol-error':
+        this.log.info({ code: e.error.code }, e.error.message);
+        return;
+      case 'close':
+        if (e.error) this.log.info({ code: e.error.code }, `closing: ${e.reason}`);
+        this.socket.end();
+        this.teardown();
+        return;
+    }
+  }
+
+  private pausedAt: number | null = null;
+
+  private usePath(path: DataPath): void {
+    this.path = path;
+    if (path.kind === 'udp' && this.rtcpPort !== path.rtcpPort) {
+      if (this.rtcpPort !== null) this.ctx.rtspUdp?.unlisten(this.peerIp, this.rtcpPort);
+      this.rtcpPort = path.rtcpPort;
+      this.ctx.rtspUdp?.listen(this.peerIp, path.rtcpPort, {
+        rtcp: (d) => this.apply(this.machine.rtcpReceived(d, this.ctx.clock.now())),
+      });
+    }
+  }
+
+  private async describe(path: string): Promise<void> {
+    try {
+      const src = await this.ctx.library.acquire(path);
+      if (this.closed) {
+        await src.close();
+        return;
+      }
+      if (this.source) void this.source.close();
+      this.source = src;
+      this.log.info({ path }, 'describe');
+      this.apply(
+        this.machine.described(
+          { headerBytes: src.layout.headerBytes, live: false, seekable: true },
+          this.ctx.clock.now(),
+        ),
+      );
+    } catch (err) {
+      if (!isProtocolError(err)) throw err;
+      this.log.info({ path }, err.message);
+      this.apply(this.machine.described(null, this.ctx.clock.now(), err.reply.rtsp ?? 404));
+    }
+  }
+
+  private async play(
+    start: StartPoint,
+    selection: ReadonlyMap<number, 0 | 1 | 2> | null,
+    speed: number | null,
+  ): Promise<void> {
+    this.stopPlayback();
+    const generation = this.generation;
+    const source = this.source;
+    if (!source) return;
+    const first = await startPacket(source, start);
+    if (generation !== this.generation || this.closed) return;
+    this.pausedAt = null;
+    const playback: Playback = new Playback({
+      source,
+      firstPacket: first,
+      filter: filterFromLevels(selection, contentFacts(source).streams),
+      clock: this.ctx.clock,
+      stallMs: this.ctx.stallMs,
+      rate: speed ?? 1,
+      subscriber: {
+        packet: (p) => this.sendPacket(p.data, p.sendTime, p.number),
+        end: (reason) => {
+          if (this.playback !== playback) return;
+          this.playback = null;
+          this.log.info({ reason: reason.kind, packets: playback.stats.packetsSent }, 'play ended');
+          if (reason.kind === 'eos') this.apply(this.machine.endOfStream(this.ctx.clock.now()));
+          else if (reason.kind === 'error' || reason.kind === 'stalled') this.socket.destroy();
+        },
+      },
+    });
+    this.playback = playback;
+    this.log.info({ start, packet: first, transport: this.path?.kind }, 'play');
+    playback.start();
+  }
+
+  private sendPacket(data: Buffer, sendTime: number, number: number): boolean {
+    const path = this.path;
+    if (!path) return true;
+    const frames = this.machine.rtpPackets({ data, sendTime, number });
+    if (path.kind === 'udp') {
+      for (const f of frames) this.ctx.rtspUdp?.sendRtp(f, this.peerIp, path.rtpPort);
+      return true;
+    }
+    this.socket.cork();
+    for (const f of frames) for (const piece of f) this.socket.write(piece);
+    this.socket.uncork();
+    return this.socket.writableLength < SOCKET_HIGH_WATER;
+  }
+
+  private stopPlayback(): void {
+    this.generation++;
+    const p = this.playback;
+    this.playback = null;
+    p?.stop();
+  }
+
+  private scheduleTick(): void {
+    this.cancelTick?.();
+    this.cancelTick = null;
+    const at = this.machine.nextDeadline();
+    if (at === null || this.closed) return;
+    this.cancelTick = this.ctx.clock.at(at, () => {
+      this.cancelTick = null;
+      this.apply(this.machine.tick(this.ctx.clock.now()));
+    });
+  }
+
+  private teardown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopPlayback();
+    this.cancelTick?.();
+    this.cancelTick = null;
+    if (this.rtcpPort !== null) this.ctx.rtspUdp?.unlisten(this.peerIp, this.rtcpPort);
+    const src = this.source;
+    this.source = null;
+    if (src) void src.close();
+  }
+}
