@@ -429,7 +429,10 @@ export class RtspServerMachine {
       );
     }
     const ua = headerValue(req.headers, 'user-agent') ?? '';
-    if (/^WMPlayer\//i.test(ua)) this.wmp = true;
+    // rtsp.md §4.2: WMP's npt is on the SDP's a=range scale, which includes the preroll; GStreamer and live555
+    // echo that range in their first PLAY too (GStreamer 1.22 sends npt=3.1- for "from the start"). FFmpeg's
+    // npt is its own timeline, without the preroll.
+    if (/^(WMPlayer|GStreamer|LIVE555)\//i.test(ua)) this.wmp = true;
     if (/com\.microsoft\.wm\.locid/i.test(headerValue(req.headers, 'supported') ?? '')) this.locid = true;
     HANDLERS[m](this, req, cseq, nowMs);
   }

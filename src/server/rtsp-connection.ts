@@ -17,6 +17,12 @@ import { filterFromLevels, type StartPoint } from '../streaming/types.js';
 import { contentFacts } from './content-info.js';
 import type { ServerContext } from './netshow-server.js';
 
+/**
+ * End-of-stream (the SET_PARAMETER notice, then the BYEs) waits this long after the last packet: GStreamer
+ * ends the stream on the notice while its jitter buffer (rtspsrc latency, 2000 ms by default) still holds
+ * the last packets, which it then drops.
+ */
+const EOS_DELAY_MS = 2500;
 /** Bytes queued in the socket before the session waits for 'drain' (interleaved TCP). */
 const SOCKET_HIGH_WATER = 64 * 1024;
 
@@ -184,8 +190,13 @@ class RtspSession {
           if (this.playback !== playback) return;
           this.playback = null;
           this.log.info({ reason: reason.kind, packets: playback.stats.packetsSent }, 'play ended');
-          if (reason.kind === 'eos') this.apply(this.machine.endOfStream(this.ctx.clock.now()));
-          else if (reason.kind === 'error' || reason.kind === 'stalled') this.socket.destroy();
+          if (reason.kind === 'eos') {
+            const g = this.generation;
+            this.ctx.clock.at(this.ctx.clock.now() + EOS_DELAY_MS, () => {
+              if (g === this.generation && !this.closed)
+                this.apply(this.machine.endOfStream(this.ctx.clock.now()));
+            });
+          } else if (reason.kind === 'error' || reason.kind === 'stalled') this.socket.destroy();
         },
       },
     });
