@@ -124,12 +124,16 @@ function bad(code: string, message: string, offset?: number): ProtocolError {
   return new ProtocolError(code, message, { offset, reply: { rtsp: 400 } });
 }
 
-/** Content-Length of a head: absent = 0; anything but digits, or repeated with different values, is an error. */
+/**
+ * Content-Length of a head: absent = 0; anything but digits is an error. When it is repeated the last one
+ * counts: GStreamer 1.22 answers our end-of-stream SET_PARAMETER by sending it back with its headers
+ * (Content-Length 42) and then its own Content-Length (43: the body and a NUL), which is the true one.
+ */
 export function contentLength(headers: HeaderList, max: number): number {
   const values = headerValues(headers, 'content-length');
   if (values.length === 0) return 0;
-  const v = values[0]!;
-  if (!/^\d{1,10}$/.test(v) || values.some((x) => x !== v))
+  const v = values[values.length - 1]!;
+  if (!values.every((x) => /^\d{1,10}$/.test(x)))
     throw bad('E_RTSP_CONTENT_LENGTH', `bad Content-Length ${JSON.stringify(v.slice(0, 20))}`);
   const n = Number(v);
   if (n > max) {

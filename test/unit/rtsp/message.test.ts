@@ -192,8 +192,8 @@ describe('RTSP decoder caps and malformed input', () => {
     ['header line without a colon', Buffer.from('OPTIONS * RTSP/1.0\r\nCSeq 1\r\n\r\n')],
     ['Content-Length not a number', Buffer.from('OPTIONS * RTSP/1.0\r\nContent-Length: x\r\n\r\n')],
     [
-      'Content-Length twice, differently',
-      Buffer.from('OPTIONS * RTSP/1.0\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'),
+      'Content-Length repeated, one not a number',
+      Buffer.from('OPTIONS * RTSP/1.0\r\nContent-Length: 1\r\nContent-Length: x\r\n\r\n'),
     ],
     ['body over the cap', Buffer.from('SET_PARAMETER * RTSP/1.0\r\nContent-Length: 65537\r\n\r\n')],
     ['head over 16 KiB', Buffer.alloc(17 * 1024, 0x41)],
@@ -206,6 +206,16 @@ describe('RTSP decoder caps and malformed input', () => {
       assert.throws(() => d.push(Buffer.from('OPTIONS * RTSP/1.0\r\n\r\n')), protocolError);
     });
   }
+
+  it("takes the last of repeated Content-Lengths (GStreamer's echo of our end-of-stream SET_PARAMETER)", () => {
+    const body = 'Session: 1\r\nEOF: true\r\n\0';
+    const echo = Buffer.from(
+      `SET_PARAMETER rtsp://h/a.wmv RTSP/1.0\r\nCSeq: 5\r\nCSeq: 1\r\nContent-Length: ${body.length - 1}\r\n` +
+        `Content-Length: ${body.length}\r\n\r\n${body}OPTIONS * RTSP/1.0\r\nCSeq: 6\r\n\r\n`,
+    );
+    const items = new RtspStreamDecoder().push(echo);
+    assert.equal(items.length, 2);
+  });
 
   it('end() inside a head, a body or a frame is a truncation', () => {
     for (const s of ['OPTIONS * RTSP/1.0\r\n', 'SET_PARAMETER * RTSP/1.0\r\nContent-Length: 4\r\n\r\nab']) {
