@@ -13,26 +13,31 @@ export interface Clock {
  * leaves at most one grid step late, far inside any client's preroll.
  */
 export function coalescingClock(gridMs = 10): Clock {
-  const buckets = new Map<number, Set<() => void>>();
-  const fire = (slot: number): void => {
-    const fns = buckets.get(slot);
-    buckets.delete(slot);
-    if (fns) for (const fn of fns) fn();
+  const slots = new Map<number, { fns: Set<() => void>; timer: NodeJS.Timeout }>();
+  const fire = (at: number): void => {
+    const slot = slots.get(at);
+    slots.delete(at);
+    if (slot) for (const fn of slot.fns) fn();
   };
   return {
     now: () => performance.now(),
     at(at, fn) {
-      const slot = Math.ceil(at / gridMs) * gridMs;
-      let fns = buckets.get(slot);
-      if (!fns) {
-        fns = new Set();
-        buckets.set(slot, fns);
-        setTimeout(fire, Math.max(0, slot - performance.now()), slot);
+      const key = Math.ceil(at / gridMs) * gridMs;
+      let slot = slots.get(key);
+      if (!slot) {
+        slot = { fns: new Set(), timer: setTimeout(fire, Math.max(0, key - performance.now()), key) };
+        slots.set(key, slot);
       }
       const entry = (): void => fn();
-      fns.add(entry);
+      const mine = slot;
+      mine.fns.add(entry);
       return () => {
-        fns.delete(entry);
+        mine.fns.delete(entry);
+        // An emptied slot must not keep its timer: a cancelled wake-up would otherwise hold the process.
+        if (mine.fns.size === 0 && slots.get(key) === mine) {
+          clearTimeout(mine.timer);
+          slots.delete(key);
+        }
       };
     },
   };

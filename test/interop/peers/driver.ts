@@ -14,6 +14,8 @@ export interface CaptureRequest {
   bandwidthBps?: number;
   /** Stop after this many seconds of media (live sources). */
   durationS?: number;
+  /** rtsp:// only: `tcp` (interleaved) or `udp` RTP transport, in each client's own spelling. */
+  transport?: 'tcp' | 'udp';
   extraArgs?: readonly string[];
 }
 

@@ -1,7 +1,7 @@
 // FFmpeg 5.1 as a client: decodes the URL straight to per-frame checksums (-f framemd5), so its own
 // mmst/mmsh/rtsp/http code and the decoders run, and no intermediate file exists.
 // FFmpeg ignores -rw_timeout on mmsh:// (the hard limit of process.ts ends a stall); it is kept for
-// mmst:// and http://. A seek is FFmpeg's input -ss, which on mmsh:// reconnects with a start time;
+// mmst:// and http://, and replaced by -timeout on rtsp:// (which refuses -rw_timeout). A seek is FFmpeg's input -ss, which on mmsh:// reconnects with a start time;
 // -noaccurate_seek keeps every decoded frame from the key frame on (no trimmed first audio frame).
 //
 // FFmpeg's mmst:// never reports the end of the stream (mmsp.md 7.2; seen against netshow on 2026-11-24):
@@ -30,8 +30,15 @@ export function mmstBound(reference: readonly StreamFrames[]): number {
 
 export async function ffmpegCapture(req: CaptureRequest): Promise<Capture> {
   const out = join(req.dir, 'ffmpeg.framemd5');
-  const args = ['-nostdin', '-hide_banner', '-loglevel', 'info', '-rw_timeout', '15000000'];
-  if (req.url.startsWith('rtsp://')) args.push('-timeout', '15000000');
+  const args = ['-nostdin', '-hide_banner', '-loglevel', 'info'];
+  if (req.url.startsWith('rtsp://')) {
+    // FFmpeg 5.1's rtsp demuxer has no -rw_timeout ("Option rw_timeout not found"): its socket
+    // timeout is -timeout (µs), and the RTP transport is -rtsp_transport.
+    args.push('-timeout', '15000000');
+    if (req.transport) args.push('-rtsp_transport', req.transport);
+  } else {
+    args.push('-rw_timeout', '15000000');
+  }
   if (req.seekS !== undefined) args.push('-ss', String(req.seekS), '-noaccurate_seek');
   args.push('-i', req.url);
   if (req.durationS !== undefined) args.push('-t', String(req.durationS));

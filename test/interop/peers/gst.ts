@@ -1,8 +1,16 @@
 // GStreamer 1.22 as a client, for MS-RTSP: rtspsrc (its Windows Media extension activates on a
-// `Server: WMServer/...` answer) and rtpasfdepay, one file of depayloaded ASF per RTP stream, decoded
-// together afterwards. For http:// it is a plain download (souphttpsrc). Debian's GStreamer has no MMS
-// element, so mms*:// URLs are refused before anything runs. `extraArgs: ['tcp'|'udp']` picks the
-// RTSP transport. The pipeline is ended with SIGINT (-e makes that a clean end of stream).
+// `Server: WMServer/...` answer) and rtpasfdepay, the depayloaded ASF written to a file and decoded
+// afterwards. For http:// it is a plain download (souphttpsrc). Debian's GStreamer has no MMS element,
+// so mms*:// URLs are refused before anything runs. `transport` (or `extraArgs: ['tcp'|'udp']`) picks
+// the RTSP transport. The pipeline is ended with SIGINT (-e makes that a clean end of stream).
+//
+// The rtsp:// pipeline has one branch (rtspsrc ! rtpasfdepay ! filesink, linked to rtspsrc's first
+// pad): an MS-RTSP server sends the whole session as one RTP flow on the first SETUP's port/channel
+// (rtsp.md 5.1), and rtspsrc's pads carry `media=application` (from `m=application`), so the lab's old
+// two-branch `media=video` / `media=audio` pipeline never linked and hung. `buffer-mode=0` (none):
+// with the default (auto → `buffer`, chosen because the PLAY reply has a Range) rtspsrc posts
+// `buffering 0%` and gst-launch holds the pipeline in PAUSED, so nothing reaches the file (seen against
+// netshow on 2026-11-24); with none, slave or synced the recording holds every frame.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Capture, CaptureRequest } from './driver.js';
@@ -16,23 +24,12 @@ export async function gstCapture(req: CaptureRequest): Promise<Capture> {
   const files: string[] = [];
   const args = ['-e'];
   if (req.url.startsWith('rtsp://')) {
-    const transport = req.extraArgs?.[0];
-    args.push('rtspsrc', 'name=src', `location=${req.url}`, 'latency=500', 'tcp-timeout=15000000');
+    const transport = req.transport ?? req.extraArgs?.[0];
+    const f = join(req.dir, 'gst-rtsp.asf');
+    files.push(f);
+    args.push('rtspsrc', `location=${req.url}`, 'latency=500', 'buffer-mode=0', 'tcp-timeout=15000000');
     if (transport) args.push(`protocols=${transport}`);
-    for (const media of ['video', 'audio']) {
-      const f = join(req.dir, `gst-${media}.asf`);
-      files.push(f);
-      args.push(
-        'src.',
-        '!',
-        `application/x-rtp,media=${media}`,
-        '!',
-        'rtpasfdepay',
-        '!',
-        'filesink',
-        `location=${f}`,
-      );
-    }
+    args.push('!', 'rtpasfdepay', '!', 'filesink', `location=${f}`);
   } else {
     const f = join(req.dir, 'gst-http.asf');
     files.push(f);

@@ -87,6 +87,7 @@ export async function runPeer(client: ClientName, url: string, opts: PeerRun = {
     ...(opts.seekS !== undefined ? { seekS: opts.seekS } : {}),
     ...(opts.bandwidthBps !== undefined ? { bandwidthBps: opts.bandwidthBps } : {}),
     ...(durationS !== undefined ? { durationS } : {}),
+    ...(opts.transport !== undefined ? { transport: opts.transport } : {}),
     ...(opts.extraArgs !== undefined ? { extraArgs: opts.extraArgs } : {}),
   };
   let capture: Capture;

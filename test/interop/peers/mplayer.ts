@@ -34,7 +34,8 @@ export async function mplayerCapture(req: CaptureRequest): Promise<Capture> {
     'null',
   ];
   if (req.bandwidthBps !== undefined) args.push('-bandwidth', String(req.bandwidthBps));
-  if (req.url.startsWith('rtsp://') && req.extraArgs?.includes('tcp')) args.push('-rtsp-stream-over-tcp');
+  const overTcp = req.transport === 'tcp' || req.extraArgs?.includes('tcp');
+  if (req.url.startsWith('rtsp://') && overTcp) args.push('-rtsp-stream-over-tcp');
   args.push('-dumpstream', '-dumpfile', out, ...(req.extraArgs?.filter((a) => a !== 'tcp') ?? []), req.url);
   const limited = req.durationS !== undefined;
   const run = await runLimited('mplayer', args, {

@@ -17,6 +17,7 @@ export async function mpvCapture(req: CaptureRequest): Promise<Capture> {
     '--network-timeout=15',
     `--stream-record=${out}`,
   ];
+  if (req.transport && req.url.startsWith('rtsp://')) args.push(`--rtsp-transport=${req.transport}`);
   if (req.seekS !== undefined) args.push(`--start=${req.seekS}`);
   if (req.durationS !== undefined) args.push(`--length=${req.durationS}`);
   const run = await runLimited('mpv', [...args, ...(req.extraArgs ?? []), req.url], {

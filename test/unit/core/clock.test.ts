@@ -21,3 +21,15 @@ it('fires each wake-up on the grid at or after its time, in one batch per slot, 
   }
   assert.ok(!fired.some((f) => f.want === -1));
 });
+
+it('clears the timer of a slot whose wake-ups were all cancelled, so nothing holds the process', () => {
+  const clock = coalescingClock(10);
+  const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const cancels = [
+    clock.at(clock.now() + 60_000, () => undefined),
+    clock.at(clock.now() + 60_001, () => undefined),
+  ];
+  assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length, before + 1);
+  for (const c of cancels) c();
+  assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length, before);
+});
