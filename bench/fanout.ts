@@ -1,11 +1,13 @@
 // Fan-out benchmark: N paced readers on loopback against one long ASF file, for netshow on each protocol asked
-// (MMSH, MMS with TCP data, MMS with UDP data) and for the peer (VLC's MMSH server: there is no third-party
-// MMS server in Debian) in the same run, one after the other; prints one JSON document (bench/README.md).
-//   npx tsx bench/fanout.ts --clients 100,1000 --seconds 20 [--protocol mmsh,mmst,mmsu] [--peer vlc|none] [--file F]
+// (MMSH, MMS with TCP data, MMS with UDP data, RTSP with interleaved RTP, RTSP with RTP over UDP) and for the
+// peer (VLC's MMSH server: there is no third-party MMS or MS-RTSP server in Debian) in the same run, one after
+// the other; prints one JSON document (bench/README.md).
+//   npx tsx bench/fanout.ts --clients 100,1000 --seconds 20 [--protocol mmsh,mmst,mmsu,rtspt,rtspu]
+//                           [--peer vlc|none] [--file F]
 //                           [--ours netshow|replay|none] [--ramp-ms 5] [--warmup 3] [--per-process 250]
 // Everything binds and connects to 127.0.0.1 only, and every step has a time limit.
 //
-// Lateness of a `$D` or MMS Data packet (wmsp.md §6.2, asf.md §4): each reader takes the arrival of its first `$D` as its
+// Lateness of a `$D`, MMS Data packet or RTP-carried ASF packet (wmsp.md §6.2, asf.md §4): each reader takes the arrival of its first `$D` as its
 // play start and that packet's Send Time as the first send time; a later `$D` with Send Time S arriving at
 // A is late by A - (playStart + (S - firstSendTime)). Packets with S - firstSendTime < preroll (from the
 // `$H` the reader got) are the start-up burst and are not counted; only arrivals inside the measuring
@@ -60,7 +62,7 @@ const seconds = num('seconds', opt.seconds, 2, 600);
 const rampMs = num('ramp-ms', opt['ramp-ms'], 0, 100);
 const warmupS = num('warmup', opt.warmup, 0, 60);
 const perProcess = num('per-process', opt['per-process'], 1, 5000);
-const PROTOCOLS: readonly BenchProtocol[] = ['mmsh', 'mmst', 'mmsu'];
+const PROTOCOLS: readonly BenchProtocol[] = ['mmsh', 'mmst', 'mmsu', 'rtspt', 'rtspu'];
 const protocols = [...new Set((opt.protocol ?? '').split(',').map((s) => s.trim()))] as BenchProtocol[];
 if (protocols.length === 0 || protocols.some((p) => !PROTOCOLS.includes(p))) {
   usage(`--protocol ${opt.protocol}: a comma-separated subset of ${PROTOCOLS.join(',')}`);
@@ -173,14 +175,23 @@ function readerProcess(
   return { pid: child.pid ?? -1, report };
 }
 
+/** The server port a protocol's readers connect to. */
+function portOf(server: RunningServer, protocol: BenchProtocol): number | undefined {
+  if (protocol === 'mmsh') return server.port;
+  if (protocol === 'mmst' || protocol === 'mmsu') return server.mmsPort;
+  return server.rtspPort;
+}
+
 async function measure(
   server: RunningServer,
   protocol: BenchProtocol,
   n: number,
   media: AsfFileFacts,
 ): Promise<ServerFigures> {
-  const port = protocol === 'mmsh' ? server.port : server.mmsPort;
-  if (port === undefined) throw new Error(`${server.kind} printed no "mms listening on ..." line`);
+  const port = portOf(server, protocol);
+  if (port === undefined) {
+    throw new Error(`${server.kind} printed no "${protocol.slice(0, -1)} listening on ..." line`);
+  }
   const nofile = Math.max(1024, Math.min(openFileLimits().hard, 2 * n + 256));
   await sleep(1000); // let it settle before the idle reading
   const rssIdle = rssBytes(processTree(server.pid));
@@ -240,7 +251,7 @@ async function measure(
     server: server.kind,
     protocol,
     command: server.command,
-    url: `${protocol}://127.0.0.1:${port}${server.path}`,
+    url: `${protocol.startsWith('rtsp') ? 'rtsp' : protocol}://127.0.0.1:${port}${server.path}`,
     startupMs: server.startupMs,
     requested: n,
   });
@@ -274,7 +285,7 @@ async function runOne(
     return { server: kind, error: (e as Error).message };
   }
   cleanups.add(server.stop);
-  const port = protocol === 'mmsh' ? server.port : server.mmsPort;
+  const port = portOf(server, protocol);
   log(`${kind} ${protocol}: ${n} readers on 127.0.0.1:${port ?? '?'}${server.path}`);
   try {
     return await measure(server, protocol, n, media);
@@ -296,6 +307,7 @@ const row = (clients: number, f: ServerFigures): Record<string, unknown> => ({
   bitrateRatioMedian: f.bitrateRatio.median,
   mediaRateMin: f.mediaRate.min,
   lostInWindow: f.losses.lostInWindow,
+  outOfOrder: f.losses.outOfOrder,
   latenessP50Ms: f.latenessMs.p50,
   latenessP99Ms: f.latenessMs.p99,
   jitterP99Ms: f.jitterMs.p99,

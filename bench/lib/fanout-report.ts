@@ -15,7 +15,7 @@ export type ProcSamples = {
 
 export type ServerFigures = {
   server: string;
-  /** How the readers were served: mmsh, mmst or mmsu. */
+  /** How the readers were served: mmsh, mmst, mmsu, rtspt or rtspu. */
   protocol: string;
   command: string;
   url: string;
@@ -34,7 +34,7 @@ export type ServerFigures = {
   bitrateRatio: Spread;
   wireBitrateBps: Spread;
   mediaRate: Spread;
-  /** MMS only (all 0 for MMSH): media Data packets missing by LocationId, and reorderings. */
+  /** MMS: media Data packets missing by LocationId; RTSP: RTP sequence gaps; reorderings (all 0 for MMSH). */
   losses: {
     lostPackets: number;
     lostInWindow: number;
@@ -109,7 +109,8 @@ export function summarise(
   const n = meta.requested;
   const rssPerClient = (p.serverRssPeak - p.serverRssIdle) / n / 1024;
   const lostInWindow = playing.reduce((a, r) => a + (r.lostInWindow ?? 0), 0);
-  const packetsInWindow = playing.reduce((a, r) => a + r.packets, 0);
+  // RTSP losses are RTP packets (an ASF packet may be several fragments): count against RTP packets
+  const packetsInWindow = playing.reduce((a, r) => a + (r.rtpPackets || r.packets), 0);
   return {
     server: meta.server,
     protocol: meta.protocol,
@@ -207,24 +208,35 @@ export const DEFINITIONS = {
     'FunnelInfo, ConnectFunnel, OpenFile pipelined; ReadBlock on ReportOpenFile; StreamSwitch (every stream) once the ' +
     'last header piece is in; StartPlaying (position 0) on ReportStreamSwitch; Pong to every Ping. mmst names the funnel ' +
     '\\\\127.0.0.1\\TCP\\1037 and reads Data packets between the TCP units; mmsu binds its own UDP socket on 127.0.0.1 ' +
-    'and names it (\\\\127.0.0.1\\UDP\\<port>). TCP units, Data packets and ASF are decoded by the bench, not by netshow.',
+    'and names it (\\\\127.0.0.1\\UDP\\<port>). TCP units, Data packets and ASF are decoded by the bench, not by netshow. ' +
+    'rtspt/rtspu: each reader is an RTSP client on one TCP connection: OPTIONS, DESCRIBE (Accept: application/sdp), SETUP of ' +
+    "the SDP's first audio/video a=control (rtspt: Transport RTP/AVP/TCP;unicast;interleaved=0-1; rtspu: RTP/AVP;unicast;" +
+    'client_port=P-P+1 with its own UDP sockets on 127.0.0.1), PLAY (Range: npt=0.000-, Session from SETUP), then RTP as ' +
+    '`$` frames between RTSP messages or as datagrams on P; GET_PARAMETER keep-alive every 30 s (none within a run shorter ' +
+    'than that); a server SET_PARAMETER (EndOfStream) is answered 200. The payload format header (rtsp.md 5.3), fragment ' +
+    'reassembly, RTP and ASF are decoded by the bench (lib/rtsp-readers.ts, lib/asf.ts), not by netshow.',
   connected:
     'mmsh: HTTP 200 and a $H holding an ASF header, with no error. mmst/mmsu: ReportOpenFile hr 0 and every header ' +
     'piece (incarnation 2, up to AFFlags 0x08/0x0C, fileHeaderSize bytes) holding an ASF header, with no error. ' +
+    'rtspt/rtspu: OPTIONS, DESCRIBE (an SDP whose a=pgmpu holds an ASF header), SETUP and PLAY all 200, and at least one ' +
+    'RTP packet, with no error. ' +
     'failed = requested - connected; failures names the step a failed reader was waiting for.',
   losses:
     'mmst/mmsu: media Data packets (incarnation 4) whose LocationId was skipped (a gap in the numbering), over the session ' +
     'and revealed inside the window; lossFractionInWindow = lostInWindow / (lostInWindow + packets received in the window); ' +
     'outOfOrder = packets that came below a LocationId already seen (each also un-counts one loss). mmsu: datagramsInWindow ' +
-    'counts every datagram received in the window. All 0 for mmsh.',
+    'counts every datagram received in the window. rtspt/rtspu: RTP packets whose sequence number was skipped (16-bit, ' +
+    'modulo); lossFractionInWindow against RTP packets received in the window (a fragmented ASF packet is several); an ' +
+    'ASF packet with a lost fragment is dropped. rtspu: datagramsInWindow = RTP datagrams. pingsAnswered: MMS Pongs; ' +
+    'RTSP GET_PARAMETER keep-alives sent. All 0 for mmsh.',
   bitrateBps:
-    'Per reader: ASF content bytes of the $D (MMS: media Data packets) received in the window (each packet minus its declared padding, so a server ' +
+    'Per reader: ASF content bytes of the $D (MMS: media Data packets; RTSP: reassembled ASF packets) received in the window (each packet minus its declared padding, so a server ' +
     'that strips padding is not penalised) x 8 / window seconds; min/median/max over connected readers.',
   bitrateRatio:
     "bitrateBps / media.contentBitrateBps (the file's own content bytes x 8 over its send-time span).",
   wireBitrateBps:
-    'Per reader: every socket byte received in the window (HTTP or MMS framing, padding; mmsu: TCP bytes plus ' +
-    'datagram bytes) x 8 / window seconds.',
+    'Per reader: every socket byte received in the window (HTTP, MMS or RTSP/RTP framing, padding; mmsu/rtspu: TCP bytes ' +
+    'plus RTP datagram bytes) x 8 / window seconds.',
   mediaRate:
     'Per reader: how far the $D Send Time advanced during the window / window length (1.0 = real time; resolution one packet).',
   latenessMs:
@@ -243,7 +255,8 @@ export const DEFINITIONS = {
   firstByteMs:
     'Per reader: from starting the TCP connect to the first response byte (MMS: of ReportConnectedEX; mmsu: the clock ' +
     'starts after binding the UDP socket). firstDataMs: to the first $D (MMS: first media Data packet, after the ' +
-    'OpenFile/ReadBlock/StreamSwitch/StartPlaying round trips).',
+    'OpenFile/ReadBlock/StreamSwitch/StartPlaying round trips). RTSP: first byte of the OPTIONS reply (rtspu: the clock ' +
+    'starts after binding the port pair); first data = first whole ASF packet out of RTP, after 4 round trips.',
   serverCpuPercent:
     'utime+stime of the server PID and all its descendants (/proc/PID/stat) over the window, as % of one core.',
   serverRssMB:
@@ -260,9 +273,11 @@ export const DEFINITIONS = {
 };
 
 export const PEER_NOTE =
-  "There is no third-party MMS (MS-MMSP) server in Debian, so the peer for every protocol (mmsh, mmst, mmsu) is VLC's " +
+  'There is no third-party MMS (MS-MMSP) or MS-RTSP server in Debian (VLC 3 in Debian has no live555, so it neither ' +
+  "plays nor serves rtsp:// ASF), so the peer for every protocol (mmsh, mmst, mmsu, rtspt, rtspu) is VLC's " +
   "MMSH server on the same file in the same run, measured once per level and reused for each protocol's ratios: the " +
-  "mmst/mmsu ratios compare netshow's MMS with VLC's MMSH (same media, same readers' timing code, another wire). " +
+  "mmst/mmsu/rtspt/rtspu ratios compare netshow's MMS or RTSP with VLC's MMSH (same media, same readers' timing code, " +
+  'another wire). ' +
   'VLC 3.0 (--sout #std{access=mmsh,mux=asfh}) serves live only: it plays the file once in real time from its own start, ' +
   'every reader joins that one running stream mid-way (no start-up burst, its own re-muxed packets of its own size and ' +
   'preroll, Send Times from its muxer), and it ignores the stream selection. netshow serves the file on demand: each ' +

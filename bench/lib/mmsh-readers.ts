@@ -1,7 +1,8 @@
 // One reader process of the fan-out benchmark: opens its share of MMSH Play connections on loopback at
 // their appointed times, follows each `$D`'s ASF send time, and at the end of the measuring window prints
 // one JSON line (ReaderProcessReport) and exits. With `protocol` mmst or mmsu in the config the readers are
-// MMS clients instead (lib/mms-readers.ts); the rest (schedule, histograms, report) is the same. Run by
+// MMS clients instead (lib/mms-readers.ts), with rtspt or rtspu RTSP clients (lib/rtsp-readers.ts); the
+// rest (schedule, histograms, report) is the same. Run by
 // bench/fanout.ts, never by hand:
 //   node --import tsx bench/lib/mmsh-readers.ts '<ReaderConfig as JSON>'
 // Times are epoch milliseconds (performance.timeOrigin + performance.now()), shared with the orchestrator.
@@ -9,14 +10,18 @@ import net from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { readHeaderFacts, readPacketTiming } from './asf.js';
 import { runMmsReader } from './mms-readers.js';
+import { runRtspReader } from './rtsp-readers.js';
 import { MmshStreamReader, type MmshChunk } from './mmsh-stream.js';
 import { newResult, PacketClock, type Histograms } from './packet-clock.js';
 import { Histogram, round } from './stats.js';
 
-export type BenchProtocol = 'mmsh' | 'mmst' | 'mmsu';
+export type BenchProtocol = 'mmsh' | 'mmst' | 'mmsu' | 'rtspt' | 'rtspu';
 
 export type ReaderConfig = {
-  /** mmsh (default): HTTP Play on `port`; mmst / mmsu: MMS on `port` with TCP / UDP data. */
+  /**
+   * mmsh (default): HTTP Play on `port`; mmst / mmsu: MMS on `port` with TCP / UDP data; rtspt / rtspu: RTSP on
+   * `port` with RTP interleaved on the connection / as UDP datagrams to the reader's own port pair.
+   */
   protocol?: BenchProtocol;
   port: number;
   /** MMSH: the URL path (`/file.wmv`); MMS: the same, sent without its leading slash in OpenFile. */
@@ -64,10 +69,12 @@ export type ReaderResult = {
   lostInWindow: number;
   /** MMS only: Data packets that came with a LocationId below one already seen. */
   outOfOrder: number;
-  /** MMS only: Ping messages answered with Pong. */
+  /** MMS: Ping messages answered with Pong; RTSP: GET_PARAMETER keep-alives sent. */
   pings: number;
-  /** mmsu only: datagrams received inside the window (header pieces and media). */
+  /** mmsu / rtspu: datagrams received inside the window (MMS: header pieces and media; RTSP: RTP). */
   datagrams: number;
+  /** RTSP only (0 otherwise): RTP packets received inside the window (fragments count one each). */
+  rtpPackets: number;
 };
 
 export type ReaderProcessReport = {
@@ -184,7 +191,12 @@ function main(): void {
   const cfg = JSON.parse(arg) as ReaderConfig;
   const h: Histograms = { lateness: new Histogram(cfg.binMs), jitter: new Histogram(cfg.binMs) };
   const readers: RunningReader[] = [];
-  const run = cfg.protocol === 'mmst' || cfg.protocol === 'mmsu' ? runMmsReader : runReader;
+  const run =
+    cfg.protocol === 'mmst' || cfg.protocol === 'mmsu'
+      ? runMmsReader
+      : cfg.protocol === 'rtspt' || cfg.protocol === 'rtspu'
+        ? runRtspReader
+        : runReader;
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   for (const i of cfg.indexes) {
     setTimeout(() => readers.push(run(i, cfg, h)), Math.max(0, cfg.startAt + i * cfg.rampMs - now()));

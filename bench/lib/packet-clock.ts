@@ -92,5 +92,6 @@ export function newResult(i: number): ReaderResult {
     outOfOrder: 0,
     pings: 0,
     datagrams: 0,
+    rtpPackets: 0,
   };
 }

@@ -17,6 +17,8 @@ export type RunningServer = {
   port: number;
   /** netshow only: its MMS port (TCP, and UDP with the same number), when it printed one. */
   mmsPort?: number;
+  /** netshow only: its RTSP port, when it printed one. */
+  rtspPort?: number;
   path: string;
   /** From spawn until the server answered (VLC: until it had a header to send). */
   startupMs: number;
@@ -184,8 +186,9 @@ export async function startNetshow(o: ServerOptions): Promise<RunningServer> {
   if (!base) throw new Error('netshow is not there yet (src/cli/main.ts and src/server/)');
   const port = await freePort();
   const args = [...base.args, 'serve', resolve(o.file, '..'), '--host', HOST, '--http-port', String(port)];
-  // --mms-port 0: any free port (the default 1755 may be taken); netshow prints the one it got.
-  args.push('--mms-port', '0', '--log-level', 'warn');
+  // --mms-port 0, --rtsp-port 0: any free port (the defaults 1755 and 8554 may be taken); netshow prints the
+  // ones it got.
+  args.push('--mms-port', '0', '--rtsp-port', '0', '--log-level', 'warn');
   const t0 = performance.now();
   const child = spawnLimited(o.nofile, base.cmd, args, o.repo);
   const s = supervise('netshow', child, [base.cmd, ...args].join(' '));
@@ -193,6 +196,7 @@ export async function startNetshow(o: ServerOptions): Promise<RunningServer> {
   // 127.0.0.1:8080  e.g. mmsh://...", "mms listening on 127.0.0.1:1755  e.g. mmst://...": the ports come
   // from those lines (both watched from the start: they may arrive in one chunk, in either order).
   const mmsLine = s.waitLine(/\bmms listening on (?:\w+:\/\/)?[^\s:/]+:(\d+)/i, 30_000);
+  const rtspLine = s.waitLine(/\brtsp listening on (?:\w+:\/\/)?[^\s:/]+:(\d+)/i, 30_000);
   const m = await s.waitLine(/\bmmsh listening on (?:\w+:\/\/)?[^\s:/]+:(\d+)/i, 30_000);
   const path = `/${basename(o.file)}`;
   if (!m && child.exitCode === null && (await canConnect(port))) {
@@ -203,12 +207,14 @@ export async function startNetshow(o: ServerOptions): Promise<RunningServer> {
     throw new Error(`netshow did not print "mmsh listening on ...": ${s.lines.slice(-5).join(' | ')}`);
   }
   const startupMs = Math.round(performance.now() - t0);
-  // the mms line comes right after the mmsh one, or not at all (a netshow without MMS)
-  const mms = await Promise.race([mmsLine, sleep(3000).then(() => null)]);
+  // the mms and rtsp lines come right after the mmsh one, or not at all (a netshow without MMS or RTSP)
+  const late = sleep(3000).then(() => null);
+  const [mms, rtsp] = await Promise.all([Promise.race([mmsLine, late]), Promise.race([rtspLine, late])]);
   return {
     ...s.base,
     port: Number(m[1] ?? port),
     ...(mms ? { mmsPort: Number(mms[1]) } : {}),
+    ...(rtsp ? { rtspPort: Number(rtsp[1]) } : {}),
     path,
     startupMs,
   };
