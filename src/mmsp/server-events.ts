@@ -51,7 +51,7 @@ export type MmspServerEvent =
 export interface MmspServerOutput {
   /** TCP writes, in order; write each buffer with one socket write. */
   readonly out: Buffer[];
-  /** UDP datagrams to the TCP peer's address at the funnel port, after `out`. */
+  /** UDP datagrams to the TCP peer's address at the funnel port; send them before `out` (packet pairs precede ReportReadBlock). */
   readonly udp: Buffer[];
   readonly events: MmspServerEvent[];
 }
@@ -79,4 +79,6 @@ export interface MmspServerOptions {
   readonly resendsPerSecond?: number;
   /** Largest messageLength accepted. Default 65,536. */
   readonly maxMessageLength?: number;
+  /** Random bytes for packet-pair payloads; default node:crypto. Tests pass a fixed source. */
+  readonly randomBytes?: (n: number) => Buffer;
 }

@@ -7,10 +7,13 @@ import {
   dataPacketHeader,
   decodeRequestPacketListResend,
   headerPieces,
+  PACKET_PAIR,
+  packetPairPackets,
   SERVER_INCARNATION,
   DATA_PACKET_HEADER_SIZE,
 } from './data-packet.js';
-import { HRESULT } from './hresult.js';
+import { randomBytes } from 'node:crypto';
+import { HRESULT, PACKET_PAIR_INCARNATION } from './hresult.js';
 import {
   decodeMessage,
   encodeMessage,
@@ -127,6 +130,9 @@ export class MmspServerMachine {
   private seq = 0;
   private out: Buffer[] = [];
   private udp: Buffer[] = [];
+  /** Connect asked for packet pair (0xF0F0F0F0); FunnelInfo then chose TCP or UDP pairs [mmsp.md §1.6]. */
+  private packetPairAsked = false;
+  private udpPacketPair = false;
   private events: MmspServerEvent[] = [];
   private queued: ViewerToMacMessage[] | null = null;
   private file: OpenedFile | null = null;
@@ -155,6 +161,7 @@ export class MmspServerMachine {
       resendRing: 1024,
       resendsPerSecond: 1000,
       maxMessageLength: 65536,
+      randomBytes,
       ...options,
     };
     // [MS-MMSP 3.2.2] both timers are at least 10 s.
@@ -522,6 +529,10 @@ export class MmspServerMachine {
 
   // ---- one handler per message [MS-MMSP 3.2.5] ----
 
+  private random(n: number): Buffer {
+    return this.opt.randomBytes(n);
+  }
+
   /** [MS-MMSP 3.2.5.2] */
   private onConnect(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacConnect' }>): void {
     this.emit({
@@ -529,13 +540,27 @@ export class MmspServerMachine {
       subscriberName: m.subscriberName,
       client: parseSubscriberName(m.subscriberName),
     });
-    this.send(reportConnectedEX(this.opt.serverVersion));
+    this.packetPairAsked = m.playIncarnation >>> 0 === PACKET_PAIR_INCARNATION.requested;
+    this.send(reportConnectedEX(this.opt.serverVersion, this.packetPairAsked));
     this.stateNow = 'INIT';
     this.timers.idleSince = this.now;
   }
 
-  /** [MS-MMSP 3.2.5.4] */
-  private onFunnelInfo(): void {
+  /**
+   * [MS-MMSP 3.2.5.4] mmsp.md §1.6: TCP packet pair is three ReportFunnelInfo units of 512, 512 and 1056 bytes
+   * (80 fixed + 432, 432, 976 random); UDP packet pair is one echo now and two UDP packets on each ReadBlock.
+   */
+  private onFunnelInfo(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacFunnelInfo' }>): void {
+    const asked = m.playIncarnation >>> 0;
+    if (this.packetPairAsked && asked === PACKET_PAIR_INCARNATION.tcpHighEntropy) {
+      for (const n of [432, 432, 976]) this.send(reportFunnelInfo(this.opt.clientId, asked, this.random(n)));
+      return;
+    }
+    if (this.packetPairAsked && asked === PACKET_PAIR_INCARNATION.udp) {
+      this.udpPacketPair = true;
+      this.send(reportFunnelInfo(this.opt.clientId, asked));
+      return;
+    }
     this.send(reportFunnelInfo(this.opt.clientId));
   }
 
@@ -586,6 +611,11 @@ export class MmspServerMachine {
   /** [MS-MMSP 3.2.5.8] ReportReadBlock, then the header pieces with the ReadBlock's incarnation. */
   private onReadBlock(m: Extract<ViewerToMacMessage, { type: 'LinkViewerToMacReadBlock' }>): void {
     const file = this.file!;
+    // [MS-MMSP 3.2.5.8] UDP packet pair: two timing packets before ReportReadBlock and the header.
+    if (this.transport === 'udp' && this.udpPacketPair) {
+      const size = PACKET_PAIR.payloadSize;
+      this.udp.push(...packetPairPackets(this.random(size), this.random(size)));
+    }
     this.send({
       type: 'LinkMacToViewerReportReadBlock',
       hr: HRESULT.S_OK,
@@ -688,7 +718,7 @@ export class MmspServerMachine {
   /** One handler per message [MS-MMSP 3.2.5]; static so that the handlers stay private. */
   private static readonly handlers: Handlers = {
     LinkViewerToMacConnect: (s, m) => s.onConnect(m),
-    LinkViewerToMacFunnelInfo: (s) => s.onFunnelInfo(),
+    LinkViewerToMacFunnelInfo: (s, m) => s.onFunnelInfo(m),
     LinkViewerToMacConnectFunnel: (s, m) => s.onConnectFunnel(m),
     LinkViewerToMacOpenFile: (s, m) => s.onOpenFile(m),
     // netshow issues no SecurityChallenge yet, so a response has nothing to answer (mmsp.md §3.2: ignore).

@@ -8,12 +8,12 @@ import type { OpenedFile } from './server-rules.js';
 export const OPEN_FILE_ID = 1;
 
 /** [MS-MMSP 2.2.4.2] mmsp.md §2.3, V2. */
-export function reportConnectedEX(serverVersion: string): MacToViewerMessage {
+export function reportConnectedEX(serverVersion: string, packetPair: boolean): MacToViewerMessage {
   return {
     type: 'LinkMacToViewerReportConnectedEX',
     hr: HRESULT.S_OK,
-    // mmsp.md §1.6: packet pair is optional; "none" is always valid.
-    playIncarnation: PACKET_PAIR_INCARNATION.none,
+    // mmsp.md §1.6: echo 0xF0F0F0F0 when the client asked for packet pair, else "none".
+    playIncarnation: packetPair ? PACKET_PAIR_INCARNATION.requested : PACKET_PAIR_INCARNATION.none,
     macToViewerProtocolRevision: PROTOCOL_REVISION.macToViewer,
     viewerToMacProtocolRevision: PROTOCOL_REVISION.viewerToMac,
     blockGroupPlayTime: 1.0,
@@ -29,11 +29,15 @@ export function reportConnectedEX(serverVersion: string): MacToViewerMessage {
 }
 
 /** [MS-MMSP 2.2.4.6] mmsp.md §2.3, V4. */
-export function reportFunnelInfo(clientId: number): MacToViewerMessage {
+export function reportFunnelInfo(
+  clientId: number,
+  playIncarnation: number = PACKET_PAIR_INCARNATION.none,
+  packetPairBytes: Buffer = Buffer.alloc(0),
+): MacToViewerMessage {
   return {
     type: 'LinkMacToViewerReportFunnelInfo',
     hr: HRESULT.S_OK,
-    playIncarnation: PACKET_PAIR_INCARNATION.none,
+    playIncarnation,
     transportMask: 8,
     nBlockFragments: 1,
     fragmentBytes: 0x10000,
@@ -42,7 +46,7 @@ export function reportFunnelInfo(clientId: number): MacToViewerMessage {
     nDisks: 1,
     decluster: 0,
     cubddDatagramSize: 0,
-    packetPairBytes: Buffer.alloc(0),
+    packetPairBytes,
   };
 }
 

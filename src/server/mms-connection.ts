@@ -92,9 +92,10 @@ class MmsSession {
 
   private apply(o: MmspServerOutput): void {
     if (this.closed) return;
-    for (const b of o.out) this.socket.write(b);
+    // UDP first: packet-pair timing packets must precede ReportReadBlock [MS-MMSP 3.2.5.8].
     const port = this.machine.udpPort;
     if (port !== null) for (const d of o.udp) this.ctx.mmsUdp?.send(d, this.peerIp, port);
+    for (const b of o.out) this.socket.write(b);
     for (const e of o.events) this.onEvent(e);
     this.scheduleTick();
   }

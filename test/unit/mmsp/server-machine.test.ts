@@ -711,3 +711,60 @@ describe('every message in the states that refuse it (mmsp.md §3.2)', () => {
     );
   });
 });
+
+describe('packet pair when asked (mmsp.md §1.6)', () => {
+  const fill = (n: number): Buffer => Buffer.alloc(n, 0xa5);
+  const connectPP = { ...M.connect, playIncarnation: 0xf0f0f0f0 } as const;
+
+  it('TCP: echoes 0xF0F0F0F0, then three ReportFunnelInfo units of 512, 512 and 1056 bytes', () => {
+    const s = new Session({ randomBytes: fill });
+    const c = s.send(connectPP);
+    const ex = c.tcp[0];
+    assert.ok(ex?.type === 'LinkMacToViewerReportConnectedEX');
+    assert.equal(ex.playIncarnation >>> 0, 0xf0f0f0f0);
+    const out = s.machine.receive(
+      encodeMessage({ type: 'LinkViewerToMacFunnelInfo', playIncarnation: 0xf0f0f0f1 }),
+      0,
+    );
+    assert.deepEqual(
+      out.out.map((b) => b.length),
+      [512, 512, 1056],
+    );
+    for (const item of seen(out).tcp) {
+      assert.ok(item.type === 'LinkMacToViewerReportFunnelInfo');
+      assert.equal(item.playIncarnation >>> 0, 0xf0f0f0f1);
+      assert.equal(item.nCubs, CLIENT_ID);
+    }
+  });
+
+  it('UDP: one echo of 0xF0F0F901, then on ReadBlock two timing packets before the header', () => {
+    const s = new Session({ randomBytes: fill });
+    s.send(connectPP);
+    s.raw(hex(V.V6));
+    const fi = s.send({ type: 'LinkViewerToMacFunnelInfo', playIncarnation: 0xf0f0f901 });
+    assert.equal(fi.tcp.length, 1);
+    assert.ok(fi.tcp[0]?.type === 'LinkMacToViewerReportFunnelInfo');
+    assert.equal(fi.tcp[0].playIncarnation >>> 0, 0xf0f0f901);
+    s.send(M.openFile());
+    s.opened();
+    const rb = s.send(M.readBlock());
+    assert.deepEqual(
+      rb.udp.map((d) => [d.locationId, d.playIncarnation, d.afFlags, d.payload.length]),
+      [
+        [0xf0f0f000, 0xff, 0x10, 1464],
+        [0xf0f0f001, 0xff, 0x10, 1464],
+        [0, 2, 0x0c, HEADER.length],
+      ],
+    );
+    assert.deepEqual(types(rb.tcp), ['LinkMacToViewerReportReadBlock']);
+  });
+
+  it('without the request, or with a value it does not know, answers "no packet pair"', () => {
+    const s = new Session({ randomBytes: fill });
+    s.send(M.connect);
+    const fi = s.send({ type: 'LinkViewerToMacFunnelInfo', playIncarnation: 0xf0f0f0f1 });
+    assert.equal(fi.tcp.length, 1);
+    assert.ok(fi.tcp[0]?.type === 'LinkMacToViewerReportFunnelInfo');
+    assert.equal(fi.tcp[0].playIncarnation >>> 0, 0xf0f0f0ef);
+  });
+});
