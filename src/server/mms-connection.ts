@@ -17,6 +17,7 @@ import { startPacket } from '../streaming/start-packet.js';
 import { filterFromLevels, type EndReason } from '../streaming/types.js';
 import { contentFacts } from './content-info.js';
 import { handleMmshConnection } from './mmsh-connection.js';
+import { Deadline } from './deadline.js';
 import type { ServerContext } from './netshow-server.js';
 
 /** Bytes queued in the socket before the session waits for 'drain'. */
@@ -62,14 +63,15 @@ class MmsSession {
   private playback: Playback | null = null;
   /** Bumped on every start/stop so a slow start that lost the race is dropped. */
   private playGeneration = 0;
-  private cancelTick: (() => void) | null = null;
   private closed = false;
+  private readonly tick: Deadline;
 
   constructor(
     private readonly socket: Socket,
     private readonly ctx: ServerContext,
   ) {
     this.peerIp = socket.remoteAddress ?? '';
+    this.tick = new Deadline(ctx.clock);
     this.log = ctx.logger.child({
       proto: 'mms',
       session: ++sessionCounter,
@@ -230,14 +232,8 @@ class MmsSession {
   }
 
   private scheduleTick(): void {
-    this.cancelTick?.();
-    this.cancelTick = null;
-    const at = this.machine.nextDeadline();
-    if (at === null || this.closed) return;
-    this.cancelTick = this.ctx.clock.at(at, () => {
-      this.cancelTick = null;
-      this.apply(this.machine.tick(this.ctx.clock.now()));
-    });
+    const at = this.closed ? null : this.machine.nextDeadline();
+    this.tick.set(at, () => this.apply(this.machine.tick(this.ctx.clock.now())));
   }
 
   private teardown(): void {
@@ -245,8 +241,7 @@ class MmsSession {
     this.machine.closed();
     this.closed = true;
     this.stopPlayback();
-    this.cancelTick?.();
-    this.cancelTick = null;
+    this.tick.clear();
     this.ctx.mmsUdp?.unregister(this.clientId);
     const src = this.source;
     this.source = null;

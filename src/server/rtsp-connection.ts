@@ -15,6 +15,7 @@ import { Playback } from '../streaming/playback.js';
 import { startPacket } from '../streaming/start-packet.js';
 import { filterFromLevels, type StartPoint } from '../streaming/types.js';
 import { contentFacts } from './content-info.js';
+import { Deadline } from './deadline.js';
 import type { ServerContext } from './netshow-server.js';
 
 /**
@@ -41,14 +42,15 @@ class RtspSession {
   private path: DataPath | null = null;
   private rtcpPort: number | null = null;
   private generation = 0;
-  private cancelTick: (() => void) | null = null;
   private closed = false;
+  private readonly tick: Deadline;
 
   constructor(
     private readonly socket: Socket,
     private readonly ctx: ServerContext,
   ) {
     this.peerIp = socket.remoteAddress ?? '';
+    this.tick = new Deadline(ctx.clock);
     this.log = ctx.logger.child({
       proto: 'rtsp',
       session: ++sessionCounter,
@@ -227,22 +229,15 @@ class RtspSession {
   }
 
   private scheduleTick(): void {
-    this.cancelTick?.();
-    this.cancelTick = null;
-    const at = this.machine.nextDeadline();
-    if (at === null || this.closed) return;
-    this.cancelTick = this.ctx.clock.at(at, () => {
-      this.cancelTick = null;
-      this.apply(this.machine.tick(this.ctx.clock.now()));
-    });
+    const at = this.closed ? null : this.machine.nextDeadline();
+    this.tick.set(at, () => this.apply(this.machine.tick(this.ctx.clock.now())));
   }
 
   private teardown(): void {
     if (this.closed) return;
     this.closed = true;
     this.stopPlayback();
-    this.cancelTick?.();
-    this.cancelTick = null;
+    this.tick.clear();
     if (this.rtcpPort !== null) this.ctx.rtspUdp?.unlisten(this.peerIp, this.rtcpPort);
     const src = this.source;
     this.source = null;

@@ -3,12 +3,12 @@
 // arriving on the MMS port.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { headerObjectSize, parseFileStart } from '../../src/asf/index.js';
 import { HRESULT, decodeDataPacket, encodeRequestPacketListResend } from '../../src/mmsp/index.js';
 import { startNetshow, type TestServer } from '../helpers/server.js';
+import { bindUdp } from '../helpers/udp.js';
 import { M } from '../helpers/mmsp-client-messages.js';
 import { MmsTestClient, type Received } from '../helpers/mms-client.js';
 import { describeLines, rawRequest } from '../helpers/mmsh-client.js';
@@ -36,16 +36,6 @@ async function opened(port: number, file: string, funnel: string, local = '127.0
   c.send(M.openFile(file));
   await c.until(() => c.has('LinkMacToViewerReportOpenFile'));
   return c;
-}
-
-function bindUdp(address: string, port: number): Promise<{ sock: UdpSocket; got: Buffer[] }> {
-  return new Promise((resolve, reject) => {
-    const sock = createSocket('udp4');
-    const got: Buffer[] = [];
-    sock.on('message', (m) => got.push(m));
-    sock.once('error', reject);
-    sock.bind(port, address, () => resolve({ sock, got }));
-  });
 }
 
 describe('MMS server', () => {

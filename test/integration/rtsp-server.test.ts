@@ -3,10 +3,10 @@
 // requests for missing content or in the wrong state get their RTSP statuses.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { AsfDepacketizer, decodeRtpPacket } from '../../src/rtsp/index.js';
 import { startNetshow, type TestServer } from '../helpers/server.js';
+import { bindUdp } from '../helpers/udp.js';
 
 const MEDIA = 'test/fixtures/media';
 
@@ -53,16 +53,6 @@ class RtspTestClient {
   close(): void {
     this.s.destroy();
   }
-}
-
-function bindUdp(address: string, port: number): Promise<{ sock: UdpSocket; got: Buffer[] }> {
-  return new Promise((resolve, reject) => {
-    const sock = createSocket('udp4');
-    const got: Buffer[] = [];
-    sock.on('message', (m) => got.push(m));
-    sock.once('error', reject);
-    sock.bind(port, address, () => resolve({ sock, got }));
-  });
 }
 
 describe('RTSP server', () => {
