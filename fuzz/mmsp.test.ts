@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ProtocolError } from '../src/core/errors.js';
 import {
   decodeDataPacket,
   decodeRequestPacketListResend,
@@ -21,27 +20,7 @@ import {
 import { MmspServerMachine } from '../src/mmsp/server-machine.js';
 import type { OpenedFile } from '../src/mmsp/server-rules.js';
 import { TcpMessageDecoder, frameMessage } from '../src/mmsp/tcp-message.js';
-
-const BUDGET = { interruptAfterTimeLimit: 3000, numRuns: 1_000_000 } as const;
-
-function onlyProtocolErrors(f: () => void): void {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof ProtocolError)) throw e;
-  }
-}
-
-function split(bytes: Uint8Array, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let at = 0;
-  for (const p of [...points, bytes.length]) {
-    out.push(Buffer.from(bytes.subarray(at, p)));
-    at = p;
-  }
-  return out;
-}
+import { BUDGET, onlyProtocolErrors, split } from './helpers.js';
 
 const u32 = fc.nat({ max: 0xffffffff });
 const u16 = fc.nat({ max: 0xffff });

@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseFileStart } from '../src/asf/file-layout.js';
-import { ProtocolError } from '../src/core/errors.js';
 import { RtspStreamDecoder } from '../src/rtsp/message.js';
 import { decodeRtcp, decodeRtpPacket, encodeRtpPacket, type RtpPacket } from '../src/rtsp/rtp.js';
 import {
@@ -18,27 +17,7 @@ import {
 import { decodeSdp, encodeSdp, type SessionDescription } from '../src/rtsp/sdp.js';
 import { RtspServerMachine } from '../src/rtsp/server-machine.js';
 import { parseRange, parseTransport } from '../src/rtsp/headers.js';
-
-const BUDGET = { interruptAfterTimeLimit: 3000, numRuns: 1_000_000 } as const;
-
-function onlyProtocolErrors(f: () => void): void {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof ProtocolError)) throw e;
-  }
-}
-
-function split(bytes: Uint8Array, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let at = 0;
-  for (const p of [...points, bytes.length]) {
-    out.push(Buffer.from(bytes.subarray(at, p)));
-    at = p;
-  }
-  return out;
-}
+import { BUDGET, onlyProtocolErrors, split } from './helpers.js';
 
 const fileA = readFileSync(new URL('../test/fixtures/media/a-wmv2-wmav2-10s.wmv', import.meta.url));
 const A = parseFileStart(fileA, fileA.length);

@@ -3,35 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ProtocolError } from '../src/core/errors.js';
 import { ChunkDecoder, encodeChunk, type Chunk } from '../src/wmsp/framing.js';
 import { parsePragmas } from '../src/wmsp/pragma.js';
 import { streamSelection, startPoint } from '../src/wmsp/play-params.js';
 import { classifyRequest } from '../src/wmsp/request.js';
 import { planRequest } from '../src/wmsp/server-machine.js';
 import { parseUserAgent } from '../src/wmsp/user-agent.js';
-
-const BUDGET = { interruptAfterTimeLimit: 3000, numRuns: 1_000_000 } as const;
-
-function onlyProtocolErrors(f: () => void): void {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof ProtocolError)) throw e;
-  }
-}
-
-/** Splits bytes at the given cut points (sorted, in range). */
-function split(bytes: Uint8Array, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let at = 0;
-  for (const p of [...points, bytes.length]) {
-    out.push(Buffer.from(bytes.subarray(at, p)));
-    at = p;
-  }
-  return out;
-}
+import { BUDGET, onlyProtocolErrors, split } from './helpers.js';
 
 const u32 = fc.nat({ max: 0xffffffff });
 const u8 = fc.nat({ max: 0xff });
