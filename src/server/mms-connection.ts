@@ -36,6 +36,9 @@ export function handleMmsConnection(socket: Socket, ctx: ServerContext): void {
   let first: Buffer = Buffer.alloc(0);
   socket.setTimeout(FIRST_BYTES_TIMEOUT_MS, () => socket.destroy());
   socket.on('error', () => undefined);
+  socket.once('end', () => {
+    if (first.length < 4) socket.end();
+  });
   const onData = (chunk: Buffer): void => {
     first = first.length === 0 ? chunk : Buffer.concat([first, chunk]);
     const kind = sniffFirstBytes(first);
@@ -88,6 +91,8 @@ class MmsSession {
     });
     this.socket.on('data', (b: Buffer) => this.apply(this.machine.receive(b, this.ctx.clock.now())));
     this.socket.on('drain', () => this.playback?.resume());
+    // MMS has no half-close: the client ending its side ends the session.
+    this.socket.once('end', () => this.socket.end());
     this.socket.once('close', () => this.teardown());
     this.apply(this.machine.receive(firstBytes, this.ctx.clock.now()));
   }

@@ -42,6 +42,11 @@ export function handleMmshConnection(socket: Socket, ctx: ServerContext): void {
     socket.destroy();
   });
   socket.on('error', (e) => log.debug({ err: e.message }, 'socket error'));
+  let headDone = false;
+  // The client ended its side before a whole request head: nothing to answer.
+  socket.once('end', () => {
+    if (!headDone) socket.end();
+  });
   const onData = (chunk: Buffer): void => {
     buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
     let parsed;
@@ -55,6 +60,7 @@ export function handleMmshConnection(socket: Socket, ctx: ServerContext): void {
       return;
     }
     if (!parsed) return;
+    headDone = true;
     socket.off('data', onData);
     socket.setTimeout(0);
     const rest = buf.subarray(parsed.length);

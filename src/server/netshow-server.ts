@@ -77,7 +77,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     scheme: string,
     onConnection: (s: Socket, ctx: ServerContext) => void,
   ): Promise<void> => {
-    const server = createServer({ noDelay: true }, (socket) => {
+    // allowHalfOpen: a client may send its request and half-close (HTTP/1.0 and RTSP tools do); the answer
+    // still has to go out, so each transport ends its side itself once its replies are written.
+    const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
       onConnection(socket, ctx);

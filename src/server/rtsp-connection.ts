@@ -74,6 +74,8 @@ class RtspSession {
     this.socket.on('error', () => undefined);
     this.socket.on('data', (b: Buffer) => this.apply(this.machine.receive(b, this.ctx.clock.now())));
     this.socket.on('drain', () => this.playback?.resume());
+    // A client that half-closes is answered first: the socket ends once the DESCRIBE under way is done.
+    this.socket.once('end', () => void this.describing.then(() => this.socket.end()));
     this.socket.once('close', () => {
       this.apply(this.machine.closed());
       this.teardown();
@@ -93,7 +95,10 @@ class RtspSession {
   private onEvent(e: RtspServerEvent): void {
     switch (e.type) {
       case 'describe':
-        void this.describe(e.path);
+        this.describing = this.describe(e.path).catch((err: unknown) => {
+          this.log.error({ err: (err as Error).message }, 'describe failed');
+          this.socket.destroy();
+        });
         return;
       case 'setup':
         this.log.debug({ stream: e.streamNumber, transport: e.transport }, 'setup');
@@ -132,6 +137,8 @@ class RtspSession {
   }
 
   private pausedAt: number | null = null;
+  /** The DESCRIBE lookup under way, if any (a half-closed client waits for its answer). */
+  private describing: Promise<void> = Promise.resolve();
 
   private usePath(path: DataPath): void {
     this.path = path;
