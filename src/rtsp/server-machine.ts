@@ -141,6 +141,9 @@ export class RtspServerMachine {
   private setupStreams: SetupStream[] = [];
   private locid = false;
   private wmp = false;
+  private lavf = false;
+  /** Send FFmpeg's ASF demuxer one null packet before the next data (see rtpPackets). */
+  private resyncFiller = false;
   private seq: number;
   private tsOffset = 0;
   private anchor: number | null = null;
@@ -270,6 +273,22 @@ export class RtspServerMachine {
       maxPayload: budget,
       locationId: this.locid ? (packet.number ?? 0) : null,
     });
+    if (this.resyncFiller) {
+      // FFmpeg 5.1 (rtpdec_asf.c feeds one ASF demuxer packet by packet) keeps the demuxer's place inside
+      // the packet it was reading when it paused, and drops the interleaved data in flight while it waits
+      // for the PAUSE and PLAY replies, so it would read the first new packet as the rest of the old one and
+      // lose the key frame a seek asked for. One packet-sized run of zeros first: a demuxer in mid-packet
+      // runs out its payloads on it and lands on a packet boundary; one at a boundary rejects it as a packet
+      // of an unknown stream. Verified both ways with FFmpeg (test/interop/rtsp-extra.test.ts).
+      this.resyncFiller = false;
+      pieces.unshift(
+        ...packetizeAsf(Buffer.alloc(c.packetSize), {
+          keyFrame: false,
+          maxPayload: budget,
+          locationId: null,
+        }),
+      );
+    }
     this.lastTimestamp = timestamp;
     this.lastSendTime = packet.sendTime;
     return pieces.map((p) => {
@@ -433,6 +452,7 @@ export class RtspServerMachine {
     // echo that range in their first PLAY too (GStreamer 1.22 sends npt=3.1- for "from the start"). FFmpeg's
     // npt is its own timeline, without the preroll.
     if (/^(WMPlayer|GStreamer|LIVE555)\//i.test(ua)) this.wmp = true;
+    if (/^Lavf/i.test(ua)) this.lavf = true;
     if (/com\.microsoft\.wm\.locid/i.test(headerValue(req.headers, 'supported') ?? '')) this.locid = true;
     HANDLERS[m](this, req, cseq, nowMs);
   }
@@ -697,6 +717,7 @@ export class RtspServerMachine {
     if (speed !== null) headers.push(['Speed', speed.toFixed(3)]);
     this.ok(cseq, headers);
     if (playing && start === null) return;
+    if (this.lavf && path.kind === 'tcp' && this.packetCount > 0) this.resyncFiller = true;
     this.stateNow = 'PLAYING';
     this.byeAt = null;
     this.closeAt = null;

@@ -34,34 +34,24 @@ describe('rtsp:// beyond plain playback', { concurrency: true }, () => {
     return server.url('rtsp', file);
   };
 
-  // Known open defect (issue 4): over interleaved TCP, FFmpeg's ASF parser reports "packet_frag_size is
-  // invalid" right after the seek (PLAY npt=0, PAUSE, PLAY npt=20) and starts decoding at 23 s, not 19 s;
-  // over UDP the same seek is exact. Marked todo so it still runs and reports, not hidden; not yet known
-  // whether the server or FFmpeg is at fault.
-  const todo = {
-    tcp: 'FFmpeg RTSP/TCP seek: ASF parse errors after the seek (issue 4, open)',
-    udp: undefined,
-  };
+  // Over TCP this needs the server's resync filler after PLAY (server-machine.ts rtpPackets): without it
+  // FFmpeg read the first packet after the seek as the rest of the one it paused in and began at 23 s.
   for (const transport of ['tcp', 'udp'] as const) {
-    it(
-      `FFmpeg seeks to 20 s in the indexed file over rtsp:// (RTP over ${transport}) and decodes to the end`,
-      { todo: todo[transport] },
-      async (t) => {
-        if (!peerReady(t, 'ffmpeg')) return;
-        // FFmpeg's -ss on rtsp:// is PLAY with Range: npt=20.000-; the server starts at the index entry's
-        // key frame at or just before 20 s, as on mmsh:// (mmsh.test.ts).
-        const v = await runPeer('ffmpeg', url(FIXTURES.indexed), {
-          reference: media(FIXTURES.indexed),
-          seekS: 20,
-          transport,
-          label: `seek-rtsp-${transport}`,
-          timeoutS: 40,
-          compare: { seekWindowS: [1.5, 0.2] },
-        });
-        t.diagnostic(v.summary);
-        assertPass(v);
-      },
-    );
+    it(`FFmpeg seeks to 20 s in the indexed file over rtsp:// (RTP over ${transport}) and decodes to the end`, async (t) => {
+      if (!peerReady(t, 'ffmpeg')) return;
+      // FFmpeg's -ss on rtsp:// is PLAY with Range: npt=20.000-; the server starts at the index entry's
+      // key frame at or just before 20 s, as on mmsh:// (mmsh.test.ts).
+      const v = await runPeer('ffmpeg', url(FIXTURES.indexed), {
+        reference: media(FIXTURES.indexed),
+        seekS: 20,
+        transport,
+        label: `seek-rtsp-${transport}`,
+        timeoutS: 40,
+        compare: { seekWindowS: [1.5, 0.2] },
+      });
+      t.diagnostic(v.summary);
+      assertPass(v);
+    });
   }
 
   it('a wrong path gives FFmpeg a clean failure while mpv still plays file a', async (t) => {

@@ -1,6 +1,8 @@
 // MPlayer 1.5 as a client: -dumpstream writes the ASF stream its own MMS/TCP and MMSH code received
 // (MPlayer does not use FFmpeg or libmms for mms). -dumpstream has no stop-after option: a duration is an
 // interrupt. -bandwidth is MPlayer's limit for its choice among multiple-bitrate streams.
+// rtsp:// goes to mplayer-decode.ts: MPlayer hands MS-RTSP to libavformat, and then -dumpstream writes
+// nothing, so there the comparison is of what MPlayer decodes.
 //
 // Over MMS/TCP, MPlayer's dump ends 2048 bytes into the last ASF packet: it reads the stream in 2048-byte
 // blocks and drops the rest of the last packet at the end (mmsp.md 7.4 and 10 #6, the same 1152 bytes of a
@@ -12,6 +14,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { asfLayout } from './asf.js';
 import type { Capture, CaptureRequest } from './driver.js';
+import { mplayerDecodeCapture } from './mplayer-decode.js';
 import { appendLog, runLimited } from './process.js';
 import type { RunResult } from './process.js';
 
@@ -19,6 +22,7 @@ import type { RunResult } from './process.js';
 const LAST_PACKET_FRAMES = 8;
 
 export async function mplayerCapture(req: CaptureRequest): Promise<Capture> {
+  if (req.url.startsWith('rtsp://')) return mplayerDecodeCapture(req);
   const out = join(req.dir, 'mplayer.asf');
   const args = [
     '-noconfig',
@@ -34,9 +38,7 @@ export async function mplayerCapture(req: CaptureRequest): Promise<Capture> {
     'null',
   ];
   if (req.bandwidthBps !== undefined) args.push('-bandwidth', String(req.bandwidthBps));
-  const overTcp = req.transport === 'tcp' || req.extraArgs?.includes('tcp');
-  if (req.url.startsWith('rtsp://') && overTcp) args.push('-rtsp-stream-over-tcp');
-  args.push('-dumpstream', '-dumpfile', out, ...(req.extraArgs?.filter((a) => a !== 'tcp') ?? []), req.url);
+  args.push('-dumpstream', '-dumpfile', out, ...(req.extraArgs ?? []), req.url);
   const limited = req.durationS !== undefined;
   const run = await runLimited('mplayer', args, {
     log: req.log,

@@ -237,6 +237,45 @@ describe('play control', () => {
     assert.equal(rtp.timestamp, 5000);
   });
 
+  it('FFmpeg over TCP gets one null packet before the first packet after a PAUSE; no one else does', () => {
+    // An interleaved frame starts with '$' and 4 bytes of framing; a datagram is the RTP packet itself.
+    const payloads = (frames: Buffer[][]): Buffer[] =>
+      frames.map((f) => {
+        const b = Buffer.concat(f);
+        return decodeRtpPacket(b[0] === 0x24 ? b.subarray(4) : b).payload.subarray(4);
+      });
+    const hasFiller = (frames: Buffer[][]): boolean =>
+      payloads(frames).some((p) => p.length > 0 && p.every((b) => b === 0));
+    const run = (ua: string[], transport: 'tcp' | 'udp'): Buffer[][] => {
+      const m = new RtspServerMachine(OPTIONS);
+      if (transport === 'tcp') setupTcp(m);
+      else {
+        described(m);
+        m.receive(
+          req('SETUP', `${URL_A}/video1`, 3, ['Transport: RTP/AVP/UDP;unicast;client_port=5000-5001'], false),
+          0,
+        );
+      }
+      m.receive(req('PLAY', `${URL_A}/`, 5, [...ua, 'Range: npt=0.000-']), 0);
+      assert.ok(!hasFiller(m.rtpPackets(packet(0))), 'the first PLAY has nothing to resync');
+      m.receive(req('PAUSE', `${URL_A}/`, 6, ua), 10);
+      m.receive(req('PLAY', `${URL_A}/`, 7, [...ua, 'Range: npt=5.000-']), 20);
+      const first = m.rtpPackets(packet(40));
+      assert.ok(!hasFiller(m.rtpPackets(packet(41))), 'only once');
+      return first;
+    };
+    const lavf = run(['User-Agent: Lavf59.27.100'], 'tcp');
+    assert.equal(lavf.length, 2);
+    const [filler, real] = payloads(lavf);
+    assert.deepEqual(filler, Buffer.alloc(A.packetSize));
+    assert.deepEqual(real, stripPadding(packet(40).data, A.packetSize).data);
+    const seqs = lavf.map((f) => decodeRtpPacket(Buffer.concat(f).subarray(4)).sequence);
+    assert.deepEqual(seqs, [19232, 19233]);
+    assert.ok(!hasFiller(run([], 'tcp')), 'not for other clients');
+    assert.ok(!hasFiller(run(['User-Agent: WMPlayer/11.0.5721.5145'], 'tcp')));
+    assert.ok(!hasFiller(run(['User-Agent: Lavf59.27.100'], 'udp')), 'not over UDP');
+  });
+
   it('WMP counts npt with the preroll; x-asf-packet starts at a packet; past the end is 457', () => {
     const m = new RtspServerMachine(OPTIONS);
     setupTcp(m);
