@@ -17,4 +17,5 @@ export * from './packet.js';
 export * from './packet-writer.js';
 export * from './thin.js';
 export * from './simple-index.js';
+export * from './recording.js';
 export * from './describe.js';

@@ -86,39 +86,65 @@ export interface BuildSimpleIndexOptions {
 }
 
 /**
- * Build a Simple Index from the packets of a file in order [asf.md 5.1 "Building one"]: entry i points at
- * the last key frame of the stream whose presentation time is at or before i x interval.
+ * Builds a Simple Index packet by packet, so a recorder can index what it has written so far at any moment
+ * [asf.md 5.1 "Building one"]: it keeps one small record per key frame, and entries are computed on demand.
  */
-export function buildSimpleIndex(packets: Iterable<DataPacket>, opts: BuildSimpleIndexOptions): SimpleIndex {
-  const intervalMs = opts.intervalMs ?? 1000;
-  const keys: { pt: number; first: number; last: number; objectNumber: number }[] = [];
-  let n = 0;
-  for (const p of packets) {
-    for (const x of p.payloads) {
-      if (x.streamNumber !== opts.streamNumber) continue;
-      const open = keys[keys.length - 1];
+export class SimpleIndexBuilder {
+  private readonly keys: { pt: number; first: number; last: number; objectNumber: number }[] = [];
+  private n = 0;
+  constructor(readonly streamNumber: number) {}
+
+  /** Packets added so far: the number the next packet gets. */
+  get packetCount(): number {
+    return this.n;
+  }
+
+  add(packet: DataPacket): void {
+    const n = this.n++;
+    for (const x of packet.payloads) {
+      if (x.streamNumber !== this.streamNumber) continue;
+      const open = this.keys[this.keys.length - 1];
       if (x.keyFrame && x.offset === 0 && !x.compressed) {
-        keys.push({ pt: x.presentationTime, first: n, last: n, objectNumber: x.objectNumber });
+        this.keys.push({ pt: x.presentationTime, first: n, last: n, objectNumber: x.objectNumber });
       } else if (open && x.offset > 0 && x.objectNumber === open.objectNumber && open.last >= n - 1) {
         open.last = n;
       }
     }
-    n++;
   }
-  // FFmpeg writes one entry per started interval plus one; we match it so rebuilt indexes compare equal.
-  const step = BigInt(intervalMs * 10_000);
-  const count = Number((opts.playDuration + step - 1n) / step) + 1;
-  const entries: SimpleIndexEntry[] = [];
-  let k = 0;
-  for (let i = 0; i < count && keys.length > 0; i++) {
-    while (k + 1 < keys.length && keys[k + 1]!.pt <= i * intervalMs) k++;
-    const key = keys[k]!;
-    entries.push({ packetNumber: key.first, packetCount: key.last - key.first + 1 });
+
+  /** Presentation time (ms, preroll-shifted) of the last key frame whose start was added, if any. */
+  get lastKeyFrameTime(): number | undefined {
+    return this.keys[this.keys.length - 1]?.pt;
   }
-  return {
-    fileId: opts.fileId ?? Buffer.alloc(16),
-    intervalMs,
-    maxPacketCount: entries.reduce((m, e) => Math.max(m, e.packetCount), 0),
-    entries,
-  };
+
+  build(opts: Omit<BuildSimpleIndexOptions, 'streamNumber'>): SimpleIndex {
+    const intervalMs = opts.intervalMs ?? 1000;
+    const keys = this.keys;
+    // FFmpeg writes one entry per started interval plus one; we match it so rebuilt indexes compare equal.
+    const step = BigInt(intervalMs * 10_000);
+    const count = Number((opts.playDuration + step - 1n) / step) + 1;
+    const entries: SimpleIndexEntry[] = [];
+    let k = 0;
+    for (let i = 0; i < count && keys.length > 0; i++) {
+      while (k + 1 < keys.length && keys[k + 1]!.pt <= i * intervalMs) k++;
+      const key = keys[k]!;
+      entries.push({ packetNumber: key.first, packetCount: key.last - key.first + 1 });
+    }
+    return {
+      fileId: opts.fileId ?? Buffer.alloc(16),
+      intervalMs,
+      maxPacketCount: entries.reduce((m, e) => Math.max(m, e.packetCount), 0),
+      entries,
+    };
+  }
+}
+
+/**
+ * Build a Simple Index from the packets of a file in order [asf.md 5.1 "Building one"]: entry i points at
+ * the last key frame of the stream whose presentation time is at or before i x interval.
+ */
+export function buildSimpleIndex(packets: Iterable<DataPacket>, opts: BuildSimpleIndexOptions): SimpleIndex {
+  const builder = new SimpleIndexBuilder(opts.streamNumber);
+  for (const p of packets) builder.add(p);
+  return builder.build(opts);
 }

@@ -12,11 +12,12 @@ import { Writer } from '../core/bytes.js';
 import { parsePacketSpans, sizeCodeWidth } from './packet.js';
 import { writeSized } from './packet-writer.js';
 
-export type KeepPayload = (streamNumber: number, keyFrame: boolean) => boolean;
+/** `index` is the payload's position in the packet, for callers that decided per payload beforehand. */
+export type KeepPayload = (streamNumber: number, keyFrame: boolean, index: number) => boolean;
 
 export function thinPacket(pkt: Buffer, packetSize: number, keep: KeepPayload, base = 0): Buffer | null {
   const { packet, spans } = parsePacketSpans(pkt, packetSize, base);
-  const kept = packet.payloads.map((p) => keep(p.streamNumber, p.keyFrame));
+  const kept = packet.payloads.map((p, i) => keep(p.streamNumber, p.keyFrame, i));
   const keptCount = kept.filter(Boolean).length;
   if (keptCount === packet.payloads.length) return pkt;
   if (keptCount === 0) return null;

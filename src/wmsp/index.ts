@@ -90,3 +90,31 @@ export {
   type SessionAction,
   type WmspPlan,
 } from './server-machine.js';
+export {
+  CLIENT_USER_AGENT,
+  FAST_SPEED,
+  SPEED_MIN_SERVER_MAJOR,
+  basicAuthorization,
+  describeRequest,
+  downloadRequest,
+  formatClientGuid,
+  playRequest,
+  switchEntries,
+  type ClientRequestBase,
+  type PlayRequest,
+} from './client-requests.js';
+export {
+  parseReplyHead,
+  replyFacts,
+  replyOutcome,
+  type ClientReply,
+  type ReplyOutcome,
+} from './client-reply.js';
+export {
+  ClientBodyReader,
+  isFailure,
+  parseReceivedHeader,
+  type BodyEvent,
+  type BodyKind,
+  type HeaderInfo,
+} from './client-body.js';
