@@ -257,7 +257,22 @@ describe('VLC seeks in a recording netshow get made', () => {
       const total = (v: typeof onSource): number => v.frames.reduce((n, s) => n + s.frames.length, 0);
       assert.ok(total(onSource) > 100, 'VLC decoded the source from the seek point');
       assert.ok(total(onSource) < 1395 - 100, 'VLC did seek (fewer frames than the whole file)');
-      assert.deepEqual(hashes(onRecording), hashes(onSource));
+      // VLC's --start-time is not frame-exact from run to run under load (seen in CI: one leading frame more
+      // in one run): the two runs must agree frame for frame once both have started, within 3 leading frames.
+      const rec = hashes(onRecording);
+      const src = hashes(onSource);
+      assert.equal(rec.length, src.length, 'the same streams');
+      rec.forEach((r, i) => {
+        const s = src[i]!;
+        const skipS = s.indexOf(r[0]!);
+        const skipR = r.indexOf(s[0]!);
+        const [a, b] = skipS >= 0 && skipS <= 3 ? [r, s.slice(skipS)] : [r.slice(Math.max(skipR, 0)), s];
+        assert.ok(
+          Math.max(skipS, skipR) >= 0 && Math.min(...[skipS, skipR].filter((k) => k >= 0)) <= 3,
+          `stream ${i}: the runs do not meet`,
+        );
+        assert.deepEqual(a, b, `stream ${i}: the recording seeks like the source`);
+      });
     } finally {
       await server.close();
     }
