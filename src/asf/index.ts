@@ -11,6 +11,7 @@ export * from './content-description.js';
 export * from './extended-content-description.js';
 export * from './codec-list.js';
 export * from './header.js';
+export * from './header-repair.js';
 export * from './data-object.js';
 export * from './file-layout.js';
 export * from './packet.js';

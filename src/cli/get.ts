@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { packetSendTime } from '../asf/index.js';
 import { openStream, type OpenStreamOptions } from '../client/open-stream.js';
-import { Recorder } from '../client/recorder.js';
+import { Recorder, feed, type FeedOutcome } from '../client/recorder.js';
 import { RolloverError, describeAttempts, type AttemptReport } from '../client/rollover.js';
 import { ClientError, type AsfStream, type StreamItem } from '../client/types.js';
 
@@ -60,7 +60,7 @@ export async function runGet(
       if (!opts.json) err(`resuming ${path} from ${(startMs / 1000).toFixed(1)} s`);
     }
     const attempts: AttemptReport[] = [];
-    let outcome: Pumped | undefined;
+    let outcome: FeedOutcome | undefined;
     let protocol = '';
     let tries = 0;
     const progress = new Progress(isTty && !opts.json, err);
@@ -92,7 +92,7 @@ export async function runGet(
       protocol = opened.stream.protocol;
       if (!opts.json) err(`recording ${opened.stream.url} over ${protocol} to ${path}`);
       recorder ??= await Recorder.create(path, opened.stream.header);
-      outcome = await pump(recorder, limit(opened.stream, opts.durationS, progress), stop.signal);
+      outcome = await feed(recorder, limit(opened.stream, opts.durationS, progress), { signal: stop.signal });
       if (outcome.ended === 'dropped' && opts.reconnect && opened.stream.live && tries < RECONNECT_TRIES) {
         tries++;
         if (!opts.json)
@@ -131,35 +131,6 @@ export async function runGet(
   } finally {
     process.removeListener('SIGINT', onSigint);
     process.removeListener('SIGTERM', onSigint);
-  }
-}
-
-interface Pumped {
-  readonly ended: 'end' | 'stopped' | 'dropped';
-  readonly error?: unknown;
-}
-
-/**
- * Everything the stream delivers goes to the recorder until it ends, drops or is stopped; the recorder
- * stays open so that a reconnection continues the same file.
- */
-async function pump(recorder: Recorder, stream: AsfStream, signal: AbortSignal): Promise<Pumped> {
-  const stop = (): void => void stream.close();
-  signal.addEventListener('abort', stop, { once: true });
-  try {
-    await recorder.header(stream.header);
-    for await (const item of stream.packets) {
-      await recorder.write(item);
-      if (signal.aborted) break;
-    }
-    return { ended: signal.aborted ? 'stopped' : 'end' };
-  } catch (error) {
-    // Only the transport's failures are a drop; the recorder's own (a full disk) must reach the user.
-    if (!(error instanceof ClientError)) throw error;
-    return signal.aborted ? { ended: 'stopped' } : { ended: 'dropped', error };
-  } finally {
-    signal.removeEventListener('abort', stop);
-    await stream.close();
   }
 }
 

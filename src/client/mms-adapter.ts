@@ -13,22 +13,12 @@ import {
   type MmspClientOutput,
 } from '../mmsp/client-machine.js';
 import { selectStreams } from './select-streams.js';
-import {
-  ClientError,
-  type AsfStream,
-  type ClientProtocol,
-  type OpenOptions,
-  type StreamItem,
-} from './types.js';
+import { StreamQueue, endControl } from './stream-queue.js';
+import { ClientError, type AsfStream, type ClientProtocol, type OpenOptions } from './types.js';
 
 const DEFAULT_MMS_PORT = 1755;
 /** rollover.md §2.3: an MMS redirect restarts at the new URL, at most this many times. */
 const MAX_REDIRECTS = 5;
-/** Packets queued for a slow reader before the TCP connection stops being read (UDP cannot be paused). */
-const QUEUE_HIGH = 1024;
-const QUEUE_LOW = 256;
-/** How long close() waits for the server to take CloseFile and close its side. */
-const CLOSE_WAIT_MS = 1000;
 /** A preroll's worth of datagrams may arrive at once; the default receive buffer would drop part of it. */
 const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
 
@@ -55,10 +45,10 @@ class MmsAttempt {
   private started = false;
   private cancelTick: (() => void) | null = null;
   private header: Extract<MmspClientEvent, { type: 'header' }> | null = null;
-  private readonly queue: StreamItem[] = [];
-  private ended = false;
-  private failure: Error | null = null;
-  private wake: (() => void) | null = null;
+  private readonly items = new StreamQueue(
+    () => (this.transport === 'tcp' ? this.socket : null),
+    () => this.close(),
+  );
   private opened = false;
   private settle: { resolve: (s: AsfStream | URL) => void; reject: (e: unknown) => void } | null = null;
   private closing: Promise<void> | null = null;
@@ -163,7 +153,7 @@ class MmsAttempt {
   private onEvent(e: MmspClientEvent): void {
     switch (e.type) {
       case 'header': {
-        if (e.change) this.queue.push({ kind: 'header', header: e.header });
+        if (e.change) this.items.push({ kind: 'header', header: e.header });
         else this.header = e;
         let streams: number[];
         try {
@@ -176,12 +166,9 @@ class MmsAttempt {
       case 'playing':
         return this.resolveOpen();
       case 'packet':
-        this.queue.push({ kind: 'packet', data: e.data });
-        if (this.transport === 'tcp' && this.queue.length > QUEUE_HIGH) this.socket?.pause();
-        return this.wakeReader();
+        return this.items.push({ kind: 'packet', data: e.data });
       case 'end':
-        this.ended = true;
-        return this.wakeReader();
+        return this.items.end();
       case 'redirect':
         return this.redirected(e.location);
       case 'failed':
@@ -222,74 +209,31 @@ class MmsAttempt {
       ...(h.server === null ? {} : { server: h.server }),
       header: h.header,
       live: h.live,
-      packets: { [Symbol.asyncIterator]: () => this.iterator() },
+      packets: this.items,
       close: () => this.close(),
     });
   }
 
-  private iterator(): AsyncIterator<StreamItem> {
-    return {
-      next: async (): Promise<IteratorResult<StreamItem>> => {
-        for (;;) {
-          const item = this.queue.shift();
-          if (item !== undefined) {
-            if (this.queue.length < QUEUE_LOW && this.socket?.isPaused()) this.socket.resume();
-            return { value: item, done: false };
-          }
-          if (this.failure !== null) throw this.failure;
-          if (this.ended) {
-            await this.close();
-            return { value: undefined, done: true };
-          }
-          await new Promise<void>((r) => (this.wake = r));
-        }
-      },
-      return: async (): Promise<IteratorResult<StreamItem>> => {
-        await this.close();
-        return { value: undefined, done: true };
-      },
-    };
-  }
-
-  private wakeReader(): void {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
-  }
-
   /** Before data flows: the open fails. After: the reader gets the error once the queue is read. */
   private fail(err: unknown): void {
-    if (this.failure !== null || this.ended || this.closing !== null) return;
-    this.failure = err instanceof Error ? err : new Error(String(err));
-    if (!this.opened) this.settle?.reject(this.failure);
-    this.wakeReader();
+    if (this.items.settled || this.closing !== null) return;
+    const failure = err instanceof Error ? err : new Error(String(err));
+    this.items.fail(failure);
+    if (!this.opened) this.settle?.reject(failure);
     void this.close();
   }
 
   /** StopPlaying and CloseFile as the session needs them, then every socket closed; safe to call again. */
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
+    this.closing ??= (() => {
       this.options.signal?.removeEventListener('abort', this.onAbort);
       this.cancelTick?.();
       this.cancelTick = null;
-      if (this.failure === null) this.ended = true;
-      this.wakeReader();
+      this.items.end();
       this.udp?.close();
       this.udp = null;
-      const s = this.socket;
-      const out = this.machine.close(systemClock.now()).out;
-      if (s === null || s.destroyed || s.connecting || !s.writable) {
-        s?.destroy();
-        return resolve();
-      }
-      for (const b of out) s.write(b);
-      s.end();
-      const timer = setTimeout(() => s.destroy(), CLOSE_WAIT_MS);
-      s.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+      return endControl(this.socket, this.machine.close(systemClock.now()).out);
+    })();
     return this.closing;
   }
 }

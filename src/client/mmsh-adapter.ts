@@ -1,6 +1,7 @@
 // Opens an mmsh:// or http:// URL over node:net: the MMSH Describe then Play of MS-WMSP, or the plain ASF file a web
 // server sends instead [MS-WMSP 3.1; wmsp.md §7, §6.11; rollover.md §2.2-2.3]. Requests, reply heads and bodies are
 // built and read by src/wmsp (client-requests, client-reply, client-body); this file moves bytes and keeps time.
+import { isFailureHresult } from '../core/errors.js';
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { isProtocolError } from '../core/errors.js';
@@ -12,7 +13,6 @@ import {
   describeRequest,
   downloadRequest,
   formatClientGuid,
-  isFailure,
   parseReplyHead,
   playRequest,
   replyOutcome,
@@ -300,7 +300,7 @@ async function* items(conn: Conn, header: Buffer): AsyncGenerator<StreamItem> {
       else if (e.type === 'header') {
         // The Play reply repeats the Describe header; only a different one is a stream change ($C, VLC's wrap).
         if (!e.header.bytes.equals(current)) yield { kind: 'header', header: (current = e.header.bytes) };
-      } else if (isFailure(e.reason)) {
+      } else if (isFailureHresult(e.reason)) {
         const code = `0x${e.reason.toString(16).padStart(8, '0')}`;
         throw new ClientError('dropped', `the server ended the stream with ${code}`, conn.protocol);
       } else return;

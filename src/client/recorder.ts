@@ -231,28 +231,32 @@ export class Recorder {
   }
 }
 
-export interface RecordOutcome {
+/** How feeding a stream to a recorder ended. */
+export interface FeedOutcome {
   /** `end`: the server ended the stream; `stopped`: the signal fired; `dropped`: the transport failed. */
   readonly ended: 'end' | 'stopped' | 'dropped';
   /** The transport's error when `dropped`. */
   readonly error?: unknown;
+}
+
+export interface RecordOutcome extends FeedOutcome {
   readonly stats: RecorderStats;
 }
 
 /**
- * Record a whole stream and finish the file whichever way the stream ends, so a stop, a Ctrl-C (`signal`)
- * or a dropped connection leaves a valid, indexed file up to the last complete packet. Errors of the
- * recording itself (a full disk) are thrown.
+ * Everything the stream delivers goes to the recorder until it ends, drops or `signal` stops it; the
+ * recorder stays open (a reconnection continues the same file). Errors of the recording itself (a full
+ * disk) are thrown; the transport's are the outcome.
  */
-export async function recordStream(
+export async function feed(
   recorder: Recorder,
   stream: AsfStream,
   options: { signal?: AbortSignal } = {},
-): Promise<RecordOutcome> {
+): Promise<FeedOutcome> {
   const { signal } = options;
   const stop = (): void => void stream.close();
   signal?.addEventListener('abort', stop, { once: true });
-  let ended: RecordOutcome['ended'] = 'end';
+  let ended: FeedOutcome['ended'] = 'end';
   let error: unknown;
   try {
     await recorder.header(stream.header);
@@ -277,8 +281,20 @@ export async function recordStream(
     signal?.removeEventListener('abort', stop);
     await stream.close();
   }
-  const stats = await recorder.finish();
-  return error === undefined ? { ended, stats } : { ended, error, stats };
+  return error === undefined ? { ended } : { ended, error };
+}
+
+/**
+ * Record a whole stream and finish the file whichever way the stream ends, so a stop, a Ctrl-C (`signal`)
+ * or a dropped connection leaves a valid, indexed file up to the last complete packet.
+ */
+export async function recordStream(
+  recorder: Recorder,
+  stream: AsfStream,
+  options: { signal?: AbortSignal } = {},
+): Promise<RecordOutcome> {
+  const outcome = await feed(recorder, stream, options);
+  return { ...outcome, stats: await recorder.finish() };
 }
 
 function newIdentity(wallClock: () => number): RecordingIdentity {

@@ -1,6 +1,8 @@
 // What every protocol adapter of the client returns, and the options they all take: one shape so that the
 // rollover table (rollover.md §2) can try adapters in order and the recorder does not care which one won.
 
+import type { AttemptFailureKind } from '../core/attempt-failure.js';
+
 /** The protocol and transport of one attempt, as rollover.md §1 names them. */
 export type ClientProtocol = 'rtspu' | 'rtspt' | 'mmsu' | 'mmst' | 'mmsh' | 'http';
 
@@ -53,8 +55,7 @@ export type StreamItem =
   { readonly kind: 'packet'; readonly data: Buffer } | { readonly kind: 'header'; readonly header: Buffer };
 
 /** Why an attempt failed; `final` means another protocol to the same server will not help (404, 401). */
-export type FailureKind =
-  'refused' | 'timeout' | 'protocol' | 'not-found' | 'auth' | 'unsupported' | 'dropped';
+export type FailureKind = 'refused' | AttemptFailureKind;
 
 export class ClientError extends Error {
   constructor(

@@ -43,3 +43,8 @@ export class ProtocolError extends NetshowError {
 export function isProtocolError(e: unknown): e is ProtocolError {
   return e instanceof ProtocolError;
 }
+
+/** True when an HRESULT is a failure (severity bit set) [MS-ERREF 2.1]; MMS and MMSH both report with them. */
+export function isFailureHresult(hr: number): boolean {
+  return (hr & 0x80000000) !== 0;
+}

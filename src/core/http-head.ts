@@ -74,7 +74,8 @@ export function parseRequestHead(buf: Buffer): { head: RequestHead; length: numb
   return { head: { method: m[1]!, target: m[2]!, version: m[3]!, headers }, length: end.at + end.sep };
 }
 
-function findHeadEnd(buf: Buffer): { at: number; sep: number } | null {
+/** Where the head ends (the blank line, CRLF or bare LF) within the first MAX_HEAD_BYTES; null if not yet. */
+export function findHeadEnd(buf: Buffer): { at: number; sep: number } | null {
   const limit = Math.min(buf.length, MAX_HEAD_BYTES + 4);
   for (let i = 0; i < limit; i++) {
     if (buf[i] !== 0x0a) continue;

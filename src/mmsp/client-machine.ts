@@ -3,9 +3,10 @@
 // StartPlaying, then Data until end of stream, with Pings answered and every timer run on the caller's time
 // [MS-MMSP 3.1; mmsp.md §3.4, §3.5, §4.3, §5.1, §5.2, §5.7, §5.11]. The adapter answers 'header' with play(),
 // feeds the connection's bytes to receive() and UDP datagrams to datagram(), and runs tick() at nextDeadline().
+import { AttemptFailure, guarded, type AttemptFailureKind } from '../core/attempt-failure.js';
 import { parseFileStart } from '../asf/file-layout.js';
 import type { AsfHeader } from '../asf/header.js';
-import { NetshowError, ProtocolError } from '../core/errors.js';
+import { NetshowError, ProtocolError, isFailureHresult } from '../core/errors.js';
 import { AF_FLAGS, SERVER_INCARNATION, decodeDataPacket, type DataPacket } from './data-packet.js';
 import { HRESULT, PACKET_PAIR_INCARNATION, PROTOCOL_REVISION } from './hresult.js';
 import {
@@ -38,7 +39,7 @@ const EOS_GRACE_MS = 250;
 const MAX_HEADER_TRIES = 4;
 
 /** How an attempt failed, as src/client's FailureKind names it ('refused' is the adapter's). */
-export type MmspFailureKind = 'timeout' | 'protocol' | 'not-found' | 'auth' | 'unsupported' | 'dropped';
+export type MmspFailureKind = AttemptFailureKind;
 
 export interface MmspClientOptions {
   /** URL path and query without the leading "/", sent as given (mmsp.md §2.2 OpenFile). */
@@ -107,15 +108,6 @@ export interface MmspClientOutput {
   readonly events: MmspClientEvent[];
 }
 
-class Failure extends Error {
-  constructor(
-    readonly kind: MmspFailureKind,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
 /** mmsp.md §5.11: what an error HRESULT tells rollover; only "not found" and "denied" are final. */
@@ -132,8 +124,6 @@ export function failureOfHresult(hr: number): MmspFailureKind {
   }
 }
 
-const isFailure = (hr: number): boolean => (hr & 0x80000000) !== 0;
-
 /** The header pieces of one ReadBlock, collected by LocationId [mmsp.md §4.3]. */
 class HeaderAssembly {
   private readonly pieces = new Map<number, Buffer>();
@@ -149,21 +139,24 @@ class HeaderAssembly {
   add(p: DataPacket): Buffer | null {
     if (this.pieces.has(p.locationId)) return null;
     if (this.last !== null && p.locationId > this.last)
-      throw new Failure('protocol', `header piece ${p.locationId} after the last one (${this.last})`);
+      throw new AttemptFailure('protocol', `header piece ${p.locationId} after the last one (${this.last})`);
     this.bytes += p.payload.length;
     if (this.bytes > this.size)
-      throw new Failure('protocol', `header pieces exceed the ${this.size} bytes announced`);
+      throw new AttemptFailure('protocol', `header pieces exceed the ${this.size} bytes announced`);
     this.pieces.set(p.locationId, Buffer.from(p.payload));
     // [MS-MMSP 3.1.5.12] 0x08 and 0x0C both mark the last piece.
     if ((p.afFlags & AF_FLAGS.last) !== 0) {
       this.last = p.locationId;
       const beyond = [...this.pieces.keys()].find((id) => id > p.locationId);
       if (beyond !== undefined)
-        throw new Failure('protocol', `header piece ${beyond} lies beyond the last one (${p.locationId})`);
+        throw new AttemptFailure(
+          'protocol',
+          `header piece ${beyond} lies beyond the last one (${p.locationId})`,
+        );
     }
     if (this.last === null || this.pieces.size !== this.last + 1) return null;
     if (this.bytes !== this.size)
-      throw new Failure('protocol', `the header has ${this.bytes} bytes; ${this.size} were announced`);
+      throw new AttemptFailure('protocol', `the header has ${this.bytes} bytes; ${this.size} were announced`);
     return Buffer.concat(Array.from({ length: this.last + 1 }, (_, i) => this.pieces.get(i)!));
   }
 }
@@ -367,7 +360,7 @@ export class MmspClientMachine {
         const since = this.playSentAt ?? this.startedAt;
         if (nowMs >= since + this.connectTimeoutMs) this.timedOut();
       } else if (nowMs >= (this.lastData ?? nowMs) + this.idleTimeoutMs) {
-        throw new Failure('dropped', `no data for ${this.idleTimeoutMs} ms`);
+        throw new AttemptFailure('dropped', `no data for ${this.idleTimeoutMs} ms`);
       }
       if (
         this.headerSentAt !== null &&
@@ -407,9 +400,9 @@ export class MmspClientMachine {
     if (!this.active()) return this.flush();
     this.guard(() => {
       if (this.playingSent)
-        throw new Failure('dropped', `the server closed the connection (${this.stateNow})`);
+        throw new AttemptFailure('dropped', `the server closed the connection (${this.stateNow})`);
       this.decoder.end();
-      throw new Failure('protocol', `the server closed the connection in ${this.stateNow}`);
+      throw new AttemptFailure('protocol', `the server closed the connection in ${this.stateNow}`);
     });
     return this.flush();
   }
@@ -421,13 +414,7 @@ export class MmspClientMachine {
   }
 
   private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      if (e instanceof Failure) this.fail(e.kind, e.message);
-      else if (e instanceof ProtocolError) this.fail('protocol', e.message);
-      else throw e;
-    }
+    guarded(fn, (kind, message) => this.fail(kind, message));
   }
 
   private fail(kind: MmspFailureKind, message: string): void {
@@ -456,7 +443,8 @@ export class MmspClientMachine {
     const ok = this.greeting.readUInt32LE(4) === SESSION_ID;
     const seen = this.greeting.toString('hex');
     this.greeting = null;
-    if (!ok) throw new Failure('protocol', `the server's first bytes (${seen}) are not an MMS TCP unit`);
+    if (!ok)
+      throw new AttemptFailure('protocol', `the server's first bytes (${seen}) are not an MMS TCP unit`);
   }
 
   /** A timeout with a unit or packet half received means the server sent something broken, not nothing. */
@@ -468,11 +456,14 @@ export class MmspClientMachine {
           ? 'ASF header'
           : 'data after StartPlaying';
     if (this.decoder.pending > 0)
-      throw new Failure(
+      throw new AttemptFailure(
         'protocol',
         `the server stopped inside a message (${this.decoder.pending} bytes) while ${this.stateNow}`,
       );
-    throw new Failure('timeout', `no ${what} within ${this.connectTimeoutMs} ms (in ${this.stateNow})`);
+    throw new AttemptFailure(
+      'timeout',
+      `no ${what} within ${this.connectTimeoutMs} ms (in ${this.stateNow})`,
+    );
   }
 
   private nextHeaderIncarnation(): number {
@@ -500,12 +491,15 @@ export class MmspClientMachine {
   private onMessage(m: MmspMessage | UnknownMessage): void {
     if (m.type === 'Unknown') return;
     if (m.type.startsWith('LinkViewerToMac'))
-      throw new Failure('protocol', `the server sent a client message (${m.type})`);
+      throw new AttemptFailure('protocol', `the server sent a client message (${m.type})`);
     const type = m.type as ServerMessageType;
     const d = this.stateNow === 'INIT' ? 'fail' : TRANSITIONS[type][this.stateNow as ActiveState];
     if (d === 'ignore') return;
     if (d === 'fail')
-      throw new Failure('protocol', `${type} in state ${this.stateNow}; expected in: ${allowedStates(type)}`);
+      throw new AttemptFailure(
+        'protocol',
+        `${type} in state ${this.stateNow}; expected in: ${allowedStates(type)}`,
+      );
     (MmspClientMachine.handlers[type] as (c: MmspClientMachine, m: MacToViewerMessage) => void)(
       this,
       m as MacToViewerMessage,
@@ -527,7 +521,10 @@ export class MmspClientMachine {
     }
     // Before any ReadBlock nothing but TCP units may come: this is how garbage shows itself on TCP.
     if (via === 'tcp' && this.file === null)
-      throw new Failure('protocol', `a Data packet (incarnation ${inc}) before the header was asked for`);
+      throw new AttemptFailure(
+        'protocol',
+        `a Data packet (incarnation ${inc}) before the header was asked for`,
+      );
     // Packet pairs, a header sent again, Data of an earlier play: stale [MS-MMSP 3.1.5.17].
     this.discarded++;
   }
@@ -557,7 +554,7 @@ export class MmspClientMachine {
   private onMediaPacket(p: DataPacket, via: 'tcp' | 'udp'): void {
     if (p.payload.length > this.packetSize) {
       const why = `a Data packet of ${p.payload.length} bytes exceeds the ASF packet size ${this.packetSize}`;
-      if (via === 'tcp') throw new Failure('protocol', why);
+      if (via === 'tcp') throw new AttemptFailure('protocol', why);
       this.discarded++;
       return;
     }
@@ -568,7 +565,10 @@ export class MmspClientMachine {
     const data = Buffer.from(p.payload);
     if (!this.startedPlaying) {
       if (this.early.length >= MAX_EARLY_PACKETS)
-        throw new Failure('protocol', `over ${MAX_EARLY_PACKETS} Data packets before ReportStartedPlaying`);
+        throw new AttemptFailure(
+          'protocol',
+          `over ${MAX_EARLY_PACKETS} Data packets before ReportStartedPlaying`,
+        );
       this.early.push(data);
       return;
     }
@@ -632,7 +632,7 @@ export class MmspClientMachine {
   private retryHeader(): void {
     this.headerTries++;
     if (this.headerTries >= MAX_HEADER_TRIES)
-      throw new Failure('timeout', `no ASF header over UDP after ${MAX_HEADER_TRIES} ReadBlocks`);
+      throw new AttemptFailure('timeout', `no ASF header over UDP after ${MAX_HEADER_TRIES} ReadBlocks`);
     this.send({ type: 'LinkViewerToMacCancelReadBlock', playIncarnation: this.assembly!.incarnation });
     this.sendReadBlock();
   }
@@ -642,7 +642,7 @@ export class MmspClientMachine {
     const all = asf.streams.map((s) => s.streamNumber);
     const on = all.filter((n) => streams.includes(n));
     if (on.length === 0)
-      throw new Failure('unsupported', `none of streams ${streams.join(', ')} is in the content`);
+      throw new AttemptFailure('unsupported', `none of streams ${streams.join(', ')} is in the content`);
     // [MS-MMSP 3.1.4.2] the complete selection before StartPlaying: every stream, 0 = on, 2 = off.
     this.send({
       type: 'LinkViewerToMacStreamSwitch',
@@ -690,7 +690,7 @@ export class MmspClientMachine {
   /** [MS-MMSP 3.1.5.3] an error hr ends the attempt; the version decides the accel fields. */
   private onConnectedEX(m: Extract<MacToViewerMessage, { type: 'LinkMacToViewerReportConnectedEX' }>): void {
     if (m.hr !== HRESULT.S_OK)
-      throw new Failure(failureOfHresult(m.hr), `the server refused the connection: hr ${hex(m.hr)}`);
+      throw new AttemptFailure(failureOfHresult(m.hr), `the server refused the connection: hr ${hex(m.hr)}`);
     this.sessionUp = true;
     this.server = m.serverVersionInfo === '' ? null : m.serverVersionInfo;
     this.serverMajor = Number(/^\d+/.exec(m.serverVersionInfo)?.[0] ?? 0);
@@ -700,7 +700,7 @@ export class MmspClientMachine {
 
   /** [MS-MMSP 3.1.5.4] keep Client-ID, then name the data funnel. */
   private onFunnelInfo(m: Extract<MacToViewerMessage, { type: 'LinkMacToViewerReportFunnelInfo' }>): void {
-    if (m.hr !== HRESULT.S_OK) throw new Failure('protocol', `ReportFunnelInfo hr ${hex(m.hr)}`);
+    if (m.hr !== HRESULT.S_OK) throw new AttemptFailure('protocol', `ReportFunnelInfo hr ${hex(m.hr)}`);
     this.clientId = m.nCubs;
     this.stateNow = 'FUNNEL';
     this.send({
@@ -721,7 +721,7 @@ export class MmspClientMachine {
   private onConnectedFunnel(
     m: Extract<MacToViewerMessage, { type: 'LinkMacToViewerReportConnectedFunnel' }>,
   ): void {
-    if (m.hr !== HRESULT.S_OK) throw new Failure('protocol', `ReportConnectedFunnel hr ${hex(m.hr)}`);
+    if (m.hr !== HRESULT.S_OK) throw new AttemptFailure('protocol', `ReportConnectedFunnel hr ${hex(m.hr)}`);
     this.openFile();
   }
 
@@ -730,7 +730,7 @@ export class MmspClientMachine {
     m: Extract<MacToViewerMessage, { type: 'LinkMacToViewerReportDisconnectedFunnel' }>,
   ): void {
     const kind = this.opt.transport === 'udp' ? 'unsupported' : 'protocol';
-    throw new Failure(
+    throw new AttemptFailure(
       kind,
       `the server refused data over ${this.opt.transport.toUpperCase()}: hr ${hex(m.hr)}`,
     );
@@ -750,9 +750,12 @@ export class MmspClientMachine {
   /** [MS-MMSP 3.1.5.9] an error hr ends the attempt (not found and denied end rollover too). */
   private onOpenFile(m: Extract<MacToViewerMessage, { type: 'LinkMacToViewerReportOpenFile' }>): void {
     if (m.hr !== HRESULT.S_OK)
-      throw new Failure(failureOfHresult(m.hr), `${this.opt.fileName}: ReportOpenFile hr ${hex(m.hr)}`);
+      throw new AttemptFailure(
+        failureOfHresult(m.hr),
+        `${this.opt.fileName}: ReportOpenFile hr ${hex(m.hr)}`,
+      );
     if (m.fileHeaderSize < 30 + 50 || m.fileHeaderSize > MAX_HEADER_BYTES)
-      throw new Failure('protocol', `fileHeaderSize ${m.fileHeaderSize} cannot hold an ASF header`);
+      throw new AttemptFailure('protocol', `fileHeaderSize ${m.fileHeaderSize} cannot hold an ASF header`);
     this.openFileId = m.openFileId;
     this.file = {
       attributes: m.fileAttributes,
@@ -770,12 +773,13 @@ export class MmspClientMachine {
   ): void {
     const ntlm = m.token.length >= 2 && m.token[0] === 0 && m.token[1] === 0;
     if (ntlm)
-      throw new Failure(
+      throw new AttemptFailure(
         'auth',
         `${this.opt.fileName}: the server asks for NTLM, which netshow does not speak`,
       );
-    if (this.opt.user === undefined) throw new Failure('auth', `${this.opt.fileName}: credentials needed`);
-    if (this.challenged) throw new Failure('auth', `${this.opt.fileName}: credentials refused`);
+    if (this.opt.user === undefined)
+      throw new AttemptFailure('auth', `${this.opt.fileName}: credentials needed`);
+    if (this.challenged) throw new AttemptFailure('auth', `${this.opt.fileName}: credentials refused`);
     this.challenged = true;
     const basic = Buffer.from(`${this.opt.user}:${this.opt.password ?? ''}`, 'utf8').toString('base64');
     this.send({
@@ -788,21 +792,25 @@ export class MmspClientMachine {
 
   /** [MS-MMSP 3.1.5.7] the adapter reconnects; a proxy redirect (type 2) is not followed. */
   private onRedirect(m: Extract<MacToViewerMessage, { type: 'LinkMacToViewerReportRedirect' }>): void {
-    if (m.hr !== HRESULT.S_OK) throw new Failure(failureOfHresult(m.hr), `ReportRedirect hr ${hex(m.hr)}`);
+    if (m.hr !== HRESULT.S_OK)
+      throw new AttemptFailure(failureOfHresult(m.hr), `ReportRedirect hr ${hex(m.hr)}`);
     if (m.redirectType !== REDIRECT_TYPE.url || m.location === '')
-      throw new Failure('unsupported', `redirect of type ${m.redirectType} to ${JSON.stringify(m.location)}`);
+      throw new AttemptFailure(
+        'unsupported',
+        `redirect of type ${m.redirectType} to ${JSON.stringify(m.location)}`,
+      );
     this.stateNow = 'CLOSED';
     this.events.push({ type: 'redirect', location: m.location });
   }
 
   private onReadBlock(m: Extract<MacToViewerMessage, { type: 'LinkMacToViewerReportReadBlock' }>): void {
-    if (m.hr !== HRESULT.S_OK) throw new Failure('protocol', `ReportReadBlock hr ${hex(m.hr)}`);
+    if (m.hr !== HRESULT.S_OK) throw new AttemptFailure('protocol', `ReportReadBlock hr ${hex(m.hr)}`);
   }
 
   private onStreamSwitch(
     m: Extract<MacToViewerMessage, { type: 'LinkMacToViewerReportStreamSwitch' }>,
   ): void {
-    if (m.hr !== HRESULT.S_OK) throw new Failure('protocol', `ReportStreamSwitch hr ${hex(m.hr)}`);
+    if (m.hr !== HRESULT.S_OK) throw new AttemptFailure('protocol', `ReportStreamSwitch hr ${hex(m.hr)}`);
   }
 
   /** [MS-MMSP 3.1.5.15] Data of this play may already be waiting (UDP beats TCP). */
@@ -810,7 +818,7 @@ export class MmspClientMachine {
     m: Extract<MacToViewerMessage, { type: 'LinkMacToViewerReportStartedPlaying' }>,
   ): void {
     if (m.hr !== HRESULT.S_OK)
-      throw new Failure(failureOfHresult(m.hr), `ReportStartedPlaying hr ${hex(m.hr)}`);
+      throw new AttemptFailure(failureOfHresult(m.hr), `ReportStartedPlaying hr ${hex(m.hr)}`);
     this.startedPlaying = true;
     this.changeWindow = false;
     this.stateNow = 'PLAYING';
@@ -834,7 +842,8 @@ export class MmspClientMachine {
       this.lastData = this.now;
       return;
     }
-    if (isFailure(m.hr)) throw new Failure('dropped', `the stream failed: ReportEndOfStream hr ${hex(m.hr)}`);
+    if (isFailureHresult(m.hr))
+      throw new AttemptFailure('dropped', `the stream failed: ReportEndOfStream hr ${hex(m.hr)}`);
     if (this.opt.transport === 'tcp') return this.finish();
     this.endAt ??= this.now + EOS_GRACE_MS;
   }
@@ -844,7 +853,7 @@ export class MmspClientMachine {
     m: Extract<MacToViewerMessage, { type: 'LinkMacToViewerReportStreamChange' }>,
   ): void {
     if (m.cbHeaderSize < 30 + 50 || m.cbHeaderSize > MAX_HEADER_BYTES)
-      throw new Failure(
+      throw new AttemptFailure(
         'protocol',
         `ReportStreamChange cbHeaderSize ${m.cbHeaderSize} cannot hold an ASF header`,
       );

@@ -2,6 +2,7 @@
 // interleaved TCP, PLAY, keep-alive, end of stream and TEARDOWN; RTP in, ASF packets out, in sequence order
 // [MS-RTSP 3.1; RFC 2326; rtsp.md §1, §4, §5]. The adapter answers 'described' with setup(), feeds the
 // connection's bytes to receive() and UDP datagrams to rtp()/rtcp(), and runs tick() at nextDeadline().
+import { AttemptFailure, guarded, type AttemptFailureKind } from '../core/attempt-failure.js';
 import { parseHeader, type AsfHeader } from '../asf/header.js';
 import { NetshowError, ProtocolError } from '../core/errors.js';
 import { formatNpt, parseRtpInfo, parseSession, parseTransport } from './headers.js';
@@ -39,7 +40,7 @@ const MAX_EARLY_PACKETS = 4096;
 const EOS_GRACE_MS = 300;
 
 /** How an attempt failed, as src/client's FailureKind names it ('refused' is the adapter's). */
-export type RtspFailureKind = 'timeout' | 'protocol' | 'not-found' | 'auth' | 'unsupported' | 'dropped';
+export type RtspFailureKind = AttemptFailureKind;
 
 export interface RtspClientOptions {
   /** `rtsp://host[:port]/path[?query]`, sent as given. */
@@ -122,15 +123,6 @@ const ADVANCES: Readonly<Record<Method, RtspClientState | null>> = {
   GET_PARAMETER: null,
   TEARDOWN: null,
 };
-
-class Failure extends Error {
-  constructor(
-    readonly kind: RtspFailureKind,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** a - b on the 16-bit sequence circle, in -32768..32767. */
 function seqDiff(a: number, b: number): number {
@@ -225,7 +217,7 @@ export class RtspClientMachine {
       if (this.greeting.length < 5) {
         this.greeting = (this.greeting + bytes.subarray(0, 5).toString('latin1')).slice(0, 5);
         if (!'RTSP/'.startsWith(this.greeting))
-          throw new Failure(
+          throw new AttemptFailure(
             'protocol',
             `the server's first bytes ${JSON.stringify(this.greeting)} are not RTSP`,
           );
@@ -248,7 +240,7 @@ export class RtspClientMachine {
     this.guard(() => {
       const av = this.blocks.filter((b) => b.streamNumber !== null && streams.includes(b.streamNumber));
       if (av.length === 0)
-        throw new Failure('unsupported', `none of streams ${streams.join(', ')} is in the SDP`);
+        throw new AttemptFailure('unsupported', `none of streams ${streams.join(', ')} is in the SDP`);
       const rtx = this.blocks.find((b) => b.streamNumber === null);
       // [rtsp.md §4.1] WMS over UDP wants rtx set up first; over TCP nobody sets it up.
       const withRtx = this.opt.transport === 'udp' && rtx !== undefined && (this.ports?.rtx ?? null) !== null;
@@ -293,15 +285,15 @@ export class RtspClientMachine {
       if (this.endAt !== null && nowMs >= this.endAt) return this.finish();
       if (this.stateNow !== 'PLAYING') {
         if (nowMs >= this.startedAt + this.connectTimeoutMs)
-          throw new Failure(
+          throw new AttemptFailure(
             'timeout',
             `no PLAY reply within ${this.connectTimeoutMs} ms (in ${this.stateNow})`,
           );
       } else if (this.lastData === null && this.opt.transport === 'udp') {
         if (nowMs >= this.playingAt! + this.connectTimeoutMs)
-          throw new Failure('timeout', `no RTP over UDP within ${this.connectTimeoutMs} ms of PLAY`);
+          throw new AttemptFailure('timeout', `no RTP over UDP within ${this.connectTimeoutMs} ms of PLAY`);
       } else if (nowMs >= (this.lastData ?? this.playingAt!) + this.idleTimeoutMs) {
-        throw new Failure('dropped', `no data for ${this.idleTimeoutMs} ms`);
+        throw new AttemptFailure('dropped', `no data for ${this.idleTimeoutMs} ms`);
       }
       if (this.gapSince !== null && nowMs >= this.gapSince + REORDER_WAIT_MS) this.drain(nowMs, 'gap');
       // [rtsp.md §4.4] GET_PARAMETER with no body is the keep-alive, every timeout/2.
@@ -324,8 +316,9 @@ export class RtspClientMachine {
     if (!this.active()) return this.flush();
     this.guard(() => {
       this.decoder.end();
-      if (this.stateNow === 'PLAYING') throw new Failure('dropped', 'the server closed the connection');
-      throw new Failure('protocol', `the server closed the connection in ${this.stateNow}`);
+      if (this.stateNow === 'PLAYING')
+        throw new AttemptFailure('dropped', 'the server closed the connection');
+      throw new AttemptFailure('protocol', `the server closed the connection in ${this.stateNow}`);
     });
     return this.flush();
   }
@@ -337,13 +330,7 @@ export class RtspClientMachine {
   }
 
   private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      if (e instanceof Failure) this.fail(e.kind, e.message);
-      else if (e instanceof ProtocolError) this.fail('protocol', e.message);
-      else throw e;
-    }
+    guarded(fn, (kind, message) => this.fail(kind, message));
   }
 
   private fail(kind: RtspFailureKind, message: string): void {
@@ -399,7 +386,7 @@ export class RtspClientMachine {
     const step = ADVANCES[p.method];
     if (step === null) {
       if (res.status === 454 && p.method === 'GET_PARAMETER')
-        throw new Failure('dropped', 'the server no longer knows the session (454)');
+        throw new AttemptFailure('dropped', 'the server no longer knows the session (454)');
       return;
     }
     if (step !== this.stateNow) return;
@@ -407,7 +394,7 @@ export class RtspClientMachine {
     if (p.method === 'OPTIONS' && (res.status === 405 || res.status === 501)) return this.describe(nowMs);
     if (res.status < 200 || res.status > 299) {
       const alert = headerValue(res.headers, 'alert');
-      throw new Failure(
+      throw new AttemptFailure(
         failureOf(res.status),
         `${p.method} ${p.url}: ${res.status} ${res.reason}${alert ? ` (${alert})` : ''}`,
       );
@@ -425,7 +412,7 @@ export class RtspClientMachine {
         : this.opt.user === undefined
           ? 'credentials needed'
           : `no Basic among ${schemes.join('; ')}`;
-      throw new Failure('auth', `${p.method} ${p.url}: 401 (${why})`);
+      throw new AttemptFailure('auth', `${p.method} ${p.url}: 401 (${why})`);
     }
     this.authTried = true;
     const token = Buffer.from(`${this.opt.user}:${this.opt.password ?? ''}`, 'utf8').toString('base64');
@@ -458,7 +445,7 @@ export class RtspClientMachine {
     const who = `${this.server === null ? 'the server' : JSON.stringify(this.server)}`;
     const type = (headerValue(res.headers, 'content-type') ?? '').toLowerCase();
     if (!type.startsWith('application/sdp'))
-      throw new Failure(
+      throw new AttemptFailure(
         wms ? 'protocol' : 'unsupported',
         `${who} described the content as ${type || 'nothing'}`,
       );
@@ -467,10 +454,13 @@ export class RtspClientMachine {
       info = wmsSdpInfo(decodeSdp(res.body.toString('utf8')));
     } catch (e) {
       if (!(e instanceof ProtocolError) || wms) throw e;
-      throw new Failure('unsupported', `${who} sent an SDP that does not parse: ${e.message}`);
+      throw new AttemptFailure('unsupported', `${who} sent an SDP that does not parse: ${e.message}`);
     }
     if (info.asfHeader === null)
-      throw new Failure('unsupported', `${who} sent no ASF header in the SDP: not a Windows Media server`);
+      throw new AttemptFailure(
+        'unsupported',
+        `${who} sent no ASF header in the SDP: not a Windows Media server`,
+      );
     const asf = parseHeader(info.asfHeader);
     this.asf = asf;
     const contentBase = headerValue(res.headers, 'content-base');
@@ -524,12 +514,13 @@ export class RtspClientMachine {
       this.session ??= session.id;
       if (session.timeoutS !== null && session.timeoutS > 0) this.sessionTimeoutS = session.timeoutS;
     }
-    if (this.session === null) throw new Failure('protocol', `SETUP ${p.url}: reply without a Session`);
+    if (this.session === null)
+      throw new AttemptFailure('protocol', `SETUP ${p.url}: reply without a Session`);
     const t = headerValue(res.headers, 'transport');
     if (t !== undefined) {
       const spec = parseTransport(t);
       if (spec.lower !== this.opt.transport)
-        throw new Failure(
+        throw new AttemptFailure(
           'unsupported',
           `SETUP ${p.url}: the server chose ${spec.lower}, not ${this.opt.transport}`,
         );
@@ -635,7 +626,7 @@ export class RtspClientMachine {
       this.announce();
       this.drain(nowMs, 'none');
     } else if (this.held.size > MAX_EARLY_PACKETS)
-      throw new Failure('protocol', `over ${MAX_EARLY_PACKETS} RTP packets before the PLAY reply`);
+      throw new AttemptFailure('protocol', `over ${MAX_EARLY_PACKETS} RTP packets before the PLAY reply`);
   }
 
   /**

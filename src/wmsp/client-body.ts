@@ -17,6 +17,7 @@ import {
   headerObjectSize,
   parseDataObjectHeader,
   parseHeader,
+  repairedHeader,
   type AsfHeader,
 } from '../asf/index.js';
 import { AF_FLAGS, ChunkDecoder, FRAME, REASON, type Chunk } from './framing.js';
@@ -46,46 +47,6 @@ function bodyError(message: string): ProtocolError {
   return new ProtocolError('E_WMSP_REPLY', message);
 }
 
-/** Header objects that fit, walked by their sizes (the count field aside). */
-function objectsInHeader(bytes: Buffer, size: number): number {
-  let count = 0;
-  for (let at = 30; at + 24 <= size; count++) {
-    const objectSize = bytes.readBigUInt64LE(at + 16);
-    if (objectSize < 24n || BigInt(at) + objectSize > BigInt(size)) break;
-    at += Number(objectSize);
-  }
-  return count;
-}
-
-/**
- * parseHeader, but tolerant of a wrong "Number of Header Objects": VLC 3's asfh muxer counts one object more than it
- * writes (observed: 6 announced, 5 present), and FFmpeg and VLC's own demuxer walk the objects by size. The
- * client hands on the corrected bytes (repairedHeader), so a recording of such a stream is a file every parser takes.
- */
-export function parseReceivedHeader(bytes: Buffer): AsfHeader {
-  return parseHeader(repairedHeader(bytes));
-}
-
-/**
- * The received header with its object count corrected when that is all that is wrong, so that what is passed
- * on (and recorded) is a header every parser accepts; otherwise the bytes as received.
- */
-export function repairedHeader(bytes: Buffer): Buffer {
-  try {
-    parseHeader(bytes);
-    return bytes;
-  } catch (e) {
-    if (!(e instanceof ProtocolError) || e.code !== 'E_ASF_HEADER') throw e;
-    const size = headerObjectSize(bytes);
-    const count = objectsInHeader(bytes, size);
-    if (bytes.length < size || count === bytes.readUInt32LE(24)) throw e;
-    const fixed = Buffer.from(bytes);
-    fixed.writeUInt32LE(count, 24);
-    parseHeader(fixed.subarray(0, size));
-    return fixed;
-  }
-}
-
 /**
  * Packets in the Data Object: its count, else what its size holds, bounded by the file length when there is one
  * (a live-written file says 0 or 50) [asf.md 2.10].
@@ -113,11 +74,6 @@ function headerInfo(received: Buffer, fileLength?: number): HeaderInfo {
       ? dataPackets(bytes, size, packetSize, fileLength)
       : Number(asf.fileProperties.dataPacketsCount);
   return { bytes, asf, packetSize, packetCount, broadcast: asf.fileProperties.broadcast };
-}
-
-/** True when HRESULT `reason` is a failure (severity bit set) [MS-ERREF 2.1]. */
-export function isFailure(reason: number): boolean {
-  return (reason & 0x80000000) !== 0;
 }
 
 /**

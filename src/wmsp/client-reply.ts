@@ -5,7 +5,7 @@
 //
 // The client is tolerant where clients in the field are (wmsp.md §7): a missing reason phrase, bare LF line ends,
 // any Server token. It fails at once on bytes that cannot start an HTTP reply, so a garbage server costs no timeout.
-import { MAX_HEAD_BYTES } from '../core/http-head.js';
+import { MAX_HEAD_BYTES, findHeadEnd } from '../core/http-head.js';
 import { ProtocolError } from '../core/errors.js';
 import { headerValues, parsePragmas, type PragmaSet } from './pragma.js';
 
@@ -39,16 +39,6 @@ function replyError(message: string, offset?: number): ProtocolError {
   return new ProtocolError('E_WMSP_REPLY', message, offset === undefined ? {} : { offset });
 }
 
-function headEnd(buf: Buffer): { at: number; sep: number } | null {
-  const limit = Math.min(buf.length, MAX_HEAD_BYTES + 4);
-  for (let i = 0; i < limit; i++) {
-    if (buf[i] !== 0x0a) continue;
-    if (buf[i + 1] === 0x0a) return { at: i, sep: 2 };
-    if (buf[i + 1] === 0x0d && buf[i + 2] === 0x0a) return { at: i, sep: 3 };
-  }
-  return null;
-}
-
 /**
  * Finds a complete reply head at the start of `buf`: null while more bytes are needed, else the reply and the
  * bytes it took (the body starts there). Throws ProtocolError E_WMSP_REPLY on anything that is not one.
@@ -56,7 +46,7 @@ function headEnd(buf: Buffer): { at: number; sep: number } | null {
 export function parseReplyHead(buf: Buffer): { reply: ClientReply; length: number } | null {
   const start = buf.subarray(0, PREFIX.length).toString('latin1');
   if (!PREFIX.startsWith(start)) throw replyError(`not an HTTP reply: ${JSON.stringify(start)}`, 0);
-  const end = headEnd(buf);
+  const end = findHeadEnd(buf);
   if (end === null) {
     if (buf.length > MAX_HEAD_BYTES)
       throw replyError(`reply head over ${MAX_HEAD_BYTES} bytes`, MAX_HEAD_BYTES);

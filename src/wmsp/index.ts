@@ -110,11 +110,4 @@ export {
   type ClientReply,
   type ReplyOutcome,
 } from './client-reply.js';
-export {
-  ClientBodyReader,
-  isFailure,
-  parseReceivedHeader,
-  type BodyEvent,
-  type BodyKind,
-  type HeaderInfo,
-} from './client-body.js';
+export { ClientBodyReader, type BodyEvent, type BodyKind, type HeaderInfo } from './client-body.js';

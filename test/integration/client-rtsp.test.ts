@@ -2,78 +2,27 @@
 // file, a 20 s start, MBR selection), and against refusing, silent and misbehaving servers (each failure
 // with its kind, within its timeout).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { parseFileStart } from '../../src/asf/file-layout.js';
-import { parsePacket, type Payload } from '../../src/asf/packet.js';
+import { parsePacket } from '../../src/asf/packet.js';
 import { openRtsp } from '../../src/client/rtsp-adapter.js';
-import { ClientError, type AsfStream, type OpenOptions } from '../../src/client/types.js';
+import type { OpenOptions } from '../../src/client/types.js';
 import { RtspServerMachine } from '../../src/rtsp/server-machine.js';
 import type { RtspServerOutput } from '../../src/rtsp/server-events.js';
+import {
+  MEDIA,
+  collect,
+  content,
+  failure,
+  fakeServer as serveFake,
+  fileOf,
+  payloads,
+} from '../helpers/client-streams.js';
 import { startNetshow, type TestServer } from '../helpers/server.js';
 
-const MEDIA = 'test/fixtures/media';
-
-function fileOf(name: string) {
-  const bytes = readFileSync(`${MEDIA}/${name}`);
-  const layout = parseFileStart(bytes, bytes.length);
-  const packets = Array.from({ length: layout.packetCount }, (_, n) =>
-    bytes.subarray(
-      layout.firstPacketOffset + n * layout.packetSize,
-      layout.firstPacketOffset + (n + 1) * layout.packetSize,
-    ),
-  );
-  return { layout, packets };
-}
-
-/** What a packet carries, independent of padding and length fields. */
-const content = (p: Payload) => ({
-  stream: p.streamNumber,
-  object: p.objectNumber,
-  offset: p.offset,
-  key: p.keyFrame,
-  time: p.presentationTime,
-  data: p.data.toString('hex'),
-});
-const payloads = (pkts: readonly Buffer[], size: number) =>
-  pkts.flatMap((p) => parsePacket(p, size).payloads);
-
-async function collect(s: AsfStream): Promise<Buffer[]> {
-  const out: Buffer[] = [];
-  for await (const item of s.packets) if (item.kind === 'packet') out.push(item.data);
-  return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<ClientError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ClientError, `not a ClientError: ${String(e)}`);
-    return e;
-  }
-  assert.fail('the attempt did not fail');
-}
-
 /** A TCP server on port 0 whose connections `serve` handles. */
-async function fakeServer(serve: (s: Socket) => void): Promise<{ url: URL; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const srv: Server = createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => undefined);
-    s.on('close', () => sockets.delete(s));
-    serve(s);
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  return {
-    url: new URL(`rtsp://127.0.0.1:${port}/a.wmv`),
-    close: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise<void>((r) => srv.close(() => r()));
-    },
-  };
-}
+const fakeServer = (serve: (s: Socket) => void) =>
+  serveFake(serve, (port) => `rtsp://127.0.0.1:${port}/a.wmv`);
 
 /** netshow's server machine on a fake connection that plays nothing until `packets` says so. */
 function machineServer(o: { udp: boolean; packets?: number; seen?: string[] }) {
