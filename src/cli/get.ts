@@ -77,7 +77,7 @@ export async function runGet(
         if (!(e instanceof ClientError)) throw e;
         if (recorder && opts.reconnect && tries < RECONNECT_TRIES && !stop.signal.aborted) {
           tries++;
-          await sleep(1000 * 2 ** tries, stop.signal);
+          await sleep(1000 * 2 ** (tries - 1), stop.signal);
           continue;
         }
         if (!recorder) {
@@ -116,6 +116,7 @@ export async function runGet(
       lastSendTimeMs: stats?.lastSendTime ?? 0,
       duplicates: stats?.duplicates ?? 0,
       malformed: stats?.malformed ?? 0,
+      reconnects: tries,
       ...(outcome?.error !== undefined ? { error: describe(outcome.error) } : {}),
       attempts,
     };

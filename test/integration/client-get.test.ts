@@ -62,6 +62,7 @@ interface GetSummary {
   ended?: string;
   packets?: number;
   duplicates?: number;
+  reconnects?: number;
   error?: string;
   attempts: AttemptJson[];
 }
@@ -420,6 +421,104 @@ describe('netshow get: --resume', () => {
       assert.equal(summary.ended, 'end');
       assert.equal(summary.protocol, 'mmsh');
       await assertSameAsSource(out, D);
+    },
+  );
+});
+
+describe('netshow get: --reconnect', () => {
+  const E = 'e-live-10s.asf';
+
+  /**
+   * A live MMSH server over fixture e (a broadcast header): every request gets the header; the first Play
+   * gets the first `cut` packets and then the connection drops without `$E`, later Plays the rest and `$E`.
+   */
+  async function droppingLiveServer(
+    cut: number,
+  ): Promise<{ port: number; plays: () => number; close: () => Promise<void> }> {
+    const bytes = await readFile(source(E));
+    const layout = parseFileStart(bytes, bytes.length);
+    const packet = (n: number): Buffer =>
+      bytes.subarray(
+        layout.firstPacketOffset + n * layout.packetSize,
+        layout.firstPacketOffset + (n + 1) * layout.packetSize,
+      );
+    const dChunk = (n: number): Buffer => {
+      const d = Buffer.concat([Buffer.from([0x24, 0x44]), Buffer.alloc(10), packet(n)]);
+      d.writeUInt16LE(8 + layout.packetSize, 2);
+      d.writeUInt32LE(n, 4);
+      d.writeUInt16LE(8 + layout.packetSize, 10);
+      return d;
+    };
+    const reply =
+      'HTTP/1.0 200 OK\r\nContent-Type: application/x-mms-framed\r\nPragma: features="broadcast"\r\n\r\n';
+    let plays = 0;
+    const server = await rawServer((sock) =>
+      sock.once('data', (request: Buffer) => {
+        const head = [Buffer.from(reply), ...headerChunks(layout.headerBytes)];
+        if (!/xPlayStrm=1/i.test(String(request))) return void sock.end(Buffer.concat(head));
+        const first = plays++ === 0;
+        const range = first ? [0, cut] : [cut, layout.packetCount];
+        const body = Array.from({ length: range[1]! - range[0]! }, (_, i) => dChunk(range[0]! + i));
+        if (first) {
+          sock.write(Buffer.concat([...head, ...body]));
+          setTimeout(() => sock.destroy(), 200);
+        } else
+          sock.end(
+            Buffer.concat([...head, ...body, Buffer.from([0x24, 0x45, 8, 0, 0, 0, 0, 0, 0, 0, 8, 0])]),
+          );
+      }),
+    );
+    return { port: server.port, plays: () => plays, close: server.close };
+  }
+
+  it(
+    'a live stream that drops mid-way is reconnected and continues in the same file',
+    { timeout: 60_000 },
+    async (t) => {
+      if (!peerReady(t, 'ffmpeg')) return;
+      const live = await droppingLiveServer(60);
+      try {
+        const output = join(dir, 'reconnect.asf');
+        const r = await get(`mmsh://127.0.0.1:${live.port}/live`, {
+          output,
+          reconnect: true,
+          connectTimeoutMs: ATTEMPT_MS,
+        });
+        t.diagnostic(r.err.join('\n'));
+        assert.equal(r.code, 0);
+        assert.equal(r.summary.ended, 'end');
+        assert.equal(r.summary.packets, 131, 'the packets before and after the drop, in one file');
+        assert.equal(live.plays(), 2);
+        assert.equal(r.summary.reconnects, 1, 'the reconnection is counted');
+        // The recording holds every packet the server sent, so it decodes to the source's frames.
+        const cmp = compareFrames(await referenceFrames(source(E)), await frames(output), { mode: 'vod' });
+        assert.ok(cmp.pass, cmp.summary);
+        await ffprobeDuration(output);
+      } finally {
+        await live.close();
+      }
+    },
+  );
+
+  it(
+    'without --reconnect the drop ends the recording: exit 1, the file valid up to the drop',
+    { timeout: 60_000 },
+    async (t) => {
+      if (!peerReady(t, 'ffmpeg')) return;
+      const live = await droppingLiveServer(60);
+      try {
+        const output = join(dir, 'no-reconnect.asf');
+        const r = await get(`mmsh://127.0.0.1:${live.port}/live`, { output, connectTimeoutMs: ATTEMPT_MS });
+        assert.equal(r.code, 1);
+        assert.equal(r.summary.ended, 'dropped');
+        assert.equal(r.summary.packets, 60);
+        assert.equal(live.plays(), 1);
+        assert.equal(r.summary.reconnects, 0);
+        assert.equal((await dataOf(output)).length, 60 * 3200);
+        await ffprobeDuration(output);
+      } finally {
+        await live.close();
+      }
     },
   );
 });
