@@ -139,7 +139,10 @@ clientOptions(
       'record an mms://, rtsp://, mmsh:// or http:// stream (or an .asx/.nsc) to a seekable ASF file',
     )
     .argument('<url>', 'stream URL or metafile (path or URL)')
-    .option('-o, --output <file>', 'file to write (default: the name in the URL, as .asf)')
+    .option(
+      '-o, --output <file>',
+      'file to write (default: the file name in the URL; .asf added unless it ends in .asf, .wmv or .wma)',
+    )
     .option('--force', 'overwrite the output file if it exists')
     .option('--resume', 'continue a partial recording of an on-demand stream')
     .option('--duration <seconds>', 'stop after this much media time', seconds)

@@ -1,5 +1,6 @@
 // openStream(input): a URL or a metafile (.asx/.wax/.wvx/.nsc) in, one opened ASF stream out. Metafile
 // REFs are alternatives tried in order (rollover.md §4); each URL runs its scheme's rollover (§2).
+import { NetshowError } from '../core/errors.js';
 import { openMms } from './mms-adapter.js';
 import { openHttp, openMmsh } from './mmsh-adapter.js';
 import { resolveInput } from './playlist/resolve.js';
@@ -31,10 +32,17 @@ export interface OpenedStream extends RolloverResult {
 }
 
 export async function openStream(input: string, options: OpenStreamOptions = {}): Promise<OpenedStream> {
-  const resolved = await resolveInput(input, {
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.userAgent ? { userAgent: options.userAgent } : {}),
-  });
+  let resolved;
+  try {
+    resolved = await resolveInput(input, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+    });
+  } catch (e) {
+    // A metafile that cannot be read, or names nothing playable, ends here with its one-line reason.
+    if (e instanceof NetshowError) throw new ClientError('unsupported', e.message);
+    throw e;
+  }
   const tried: AttemptReport[] = [];
   let last: ClientError | undefined;
   for (const candidate of resolved.candidates) {

@@ -159,8 +159,9 @@ export class RolloverError extends ClientError {
     super(
       final?.kind ?? 'refused',
       final
-        ? `${final.protocol ?? attempts.at(-1)?.protocol}: ${final.message}`
-        : `no protocol worked: ${attempts.map((a) => `${a.protocol} ${a.error?.kind ?? 'ok'} (${a.error?.message ?? ''})`).join('; ')}`,
+        ? `${final.protocol ? `${final.protocol}: ` : ''}${final.message}`
+        : // Each attempt's reason is in `attempts` (get and probe list them); the message only names them.
+          `no protocol worked (${attempts.map((a) => `${a.protocol} ${a.error?.kind ?? 'ok'}`).join(', ')})`,
       final?.protocol,
     );
     this.name = 'RolloverError';

@@ -325,6 +325,22 @@ describe('netshow get: failures', () => {
     assert.equal(plain[1], r.err[0]);
   });
 
+  it('a metafile that is not one, and an unknown scheme: exit 1 with one line naming the problem', async () => {
+    const bad = join(dir, 'garbage.asx');
+    await writeFile(bad, 'garbage');
+    for (const [input, want] of [
+      [bad, /^netshow get: file:\/\/.*garbage\.asx: not an ASX metafile/],
+      ['ftp://127.0.0.1/x.wmv', /^netshow get: unsupported scheme ftp:/],
+    ] as const) {
+      const output = join(dir, 'never.asf');
+      const r = await get(input, { output });
+      assert.equal(r.code, 1);
+      assert.equal(r.err.length, 1, r.err.join('\n'));
+      assert.match(r.err[0]!, want);
+      assert.equal(existsSync(output), false);
+    }
+  });
+
   it('refuses to overwrite an existing file without --force or --resume: exit 2, the file untouched', async () => {
     const out = join(dir, 'existing.asf');
     const before = Buffer.from('not a recording, and not to be lost\n');
@@ -616,11 +632,11 @@ describe('netshow get: malformed servers', () => {
             assert.ok(a.ms >= 900, `${a.protocol} waited for its timeout: ${a.ms} ms`);
           }
           assert.ok(a.ms < (mms ? 1000 + 500 : 500), `${a.protocol} took ${a.ms} ms`);
-          assert.ok(r.summary.error!.includes(`${a.protocol} ${a.error!.kind} (`), r.summary.error);
+          assert.ok(r.summary.error!.includes(`${a.protocol} ${a.error!.kind}`), r.summary.error);
         }
         assert.ok(r.ms < 5 * 1000, `the whole rollover took ${r.ms.toFixed(0)} ms`);
         assert.equal(r.err.length, 1);
-        assert.match(r.err[0]!, /^netshow get: no protocol worked: rtspu protocol \(/);
+        assert.match(r.err[0]!, /^netshow get: no protocol worked \(rtspu protocol, /);
       } finally {
         await rtsp.close();
         await mms.close();
