@@ -26,6 +26,8 @@ import { FIXTURES, media } from './vod-suite.js';
 const VLC_LIMIT_S = 90;
 /** How much live media to receive. */
 const RECEIVE_MS = 4000;
+/** VLC's muxer may stamp a packet slightly earlier than the one before it (see the live test). */
+const MAX_VLC_STEP_BACK_MS = 250;
 
 const run = promisify(execFile);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -168,8 +170,16 @@ describe("netshow's MMSH client against VLC's MMSH server", () => {
     );
     assert.ok(span >= 2000, `the packets span only ${span} ms of send time`);
     assert.deepEqual([...seen].sort(), [...declared].sort(), 'payloads of every stream arrived');
-    for (let i = 1; i < sendTimes.length; i++)
-      assert.ok(sendTimes[i]! >= sendTimes[i - 1]!, 'send times go forward');
+    // VLC's asfh muxer stamps a packet with the time of its first payload, and when VLC is starved for CPU an
+    // audio block reaches the muxer after the next video one: a step back of up to a frame or two (measured:
+    // 77 ms under 8 parallel runs). Anything larger would be packets lost or reordered on our side.
+    for (let i = 1; i < sendTimes.length; i++) {
+      const back = sendTimes[i - 1]! - sendTimes[i]!;
+      assert.ok(
+        back <= MAX_VLC_STEP_BACK_MS,
+        `send time goes back ${back} ms at packet ${i}: ${sendTimes.slice(Math.max(0, i - 5), i + 5).join(', ')}`,
+      );
+    }
   });
 
   it('netshow get records the live stream to a file FFmpeg decodes without an error and gives a duration', async (t) => {
