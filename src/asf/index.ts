@@ -19,4 +19,7 @@ export * from './packet-writer.js';
 export * from './thin.js';
 export * from './simple-index.js';
 export * from './recording.js';
+export * from './orphan-filter.js';
+export * from './live-header.js';
+export * from './retime.js';
 export * from './describe.js';

@@ -19,6 +19,7 @@ import { parsePacket, sizeCodeWidth, type DataPacket } from './packet.js';
 import { writeSized } from './packet-writer.js';
 import { SimpleIndexBuilder, writeSimpleIndex } from './simple-index.js';
 import { thinPacket } from './thin.js';
+import { OrphanFilter } from './orphan-filter.js';
 
 /** FILETIME of the Unix epoch: 100 ns steps from 1601-01-01 to 1970-01-01 [asf.md 0]. */
 const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
@@ -42,7 +43,7 @@ export interface RecordedFileFields {
 }
 
 /** Where the File Properties Object sits in a Header Object: top level, or inside the Header Extension. */
-function filePropertiesOffset(buf: Buffer, from: number, to: number): number | undefined {
+export function filePropertiesOffset(buf: Buffer, from: number, to: number): number | undefined {
   for (let at = from; at + 24 <= to;) {
     const size = Number(buf.readBigUInt64LE(at + 16));
     const guid = buf.subarray(at, at + 16);
@@ -156,49 +157,6 @@ function parseReceived(pkt: Buffer, packetSize: number): DataPacket {
     } catch {
       throw e;
     }
-  }
-}
-
-/**
- * Drops fragments whose media object did not start in what was recorded: the leading fragments of a
- * joined live stream, or the rest of an object after a lost packet [asf.md 7.2, 7.3 step 3]. FFmpeg drops
- * them anyway; VLC 3 would decode the truncated object.
- */
-class OrphanFilter {
-  private readonly open = new Map<number, { objectNumber: number; next: number }>();
-  /**
-   * Video streams still waiting for their first key frame: a live stream joined mid-way starts with delta
-   * frames no decoder can use (FFmpeg: "first frame is no keyframe"), so they are dropped like orphans.
-   */
-  private readonly awaitingKey: Set<number>;
-
-  constructor(videoStreams: readonly number[]) {
-    this.awaitingKey = new Set(videoStreams);
-  }
-
-  /** Which payloads of a packet to keep, updating what is open per stream. */
-  keep(p: DataPacket): boolean[] {
-    return p.payloads.map((x) => {
-      if (x.compressed) {
-        this.open.delete(x.streamNumber);
-        return true;
-      }
-      const open = this.open.get(x.streamNumber);
-      if (this.awaitingKey.has(x.streamNumber)) {
-        if (x.offset !== 0 || !x.keyFrame) return false;
-        this.awaitingKey.delete(x.streamNumber);
-      }
-      if (x.offset === 0) {
-        this.open.set(x.streamNumber, { objectNumber: x.objectNumber, next: x.data.length });
-        return true;
-      }
-      if (open && open.objectNumber === x.objectNumber && open.next === x.offset) {
-        open.next += x.data.length;
-        return true;
-      }
-      this.open.delete(x.streamNumber);
-      return false;
-    });
   }
 }
 

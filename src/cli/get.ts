@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { packetSendTime } from '../asf/index.js';
 import { openStream, type OpenStreamOptions } from '../client/open-stream.js';
-import { Recorder, feed, type FeedOutcome } from '../client/recorder.js';
+import { Recorder, feed, type FeedOutcome } from '../streaming/recorder.js';
 import { RolloverError, describeAttempts, type AttemptReport } from '../client/rollover.js';
 import { ClientError, type AsfStream, type StreamItem } from '../client/types.js';
 

@@ -116,10 +116,25 @@ program
   .option('--http-port <port>', 'MMSH / HTTP port (0 = any free port)', port, 8080)
   .option('--mms-port <port>', 'MMS port, TCP and UDP (0 = any free port)', port, 1755)
   .option('--rtsp-port <port>', 'RTSP port, standing in for 554 (0 = any free port)', port, 8554)
+  .option('--config <file>', 'YAML config file (docs/config.md); flags given here win over it')
+  .option(
+    '--broadcast <path=source>',
+    'a broadcast point: /live=push[:PASSWORD], /edge=URL, /chan=playlist:DIR|FILE.wsx, /radio=command:CMD (repeatable)',
+    (v: string, all: string[] = []) => [...all, v],
+  )
+  .option(
+    '--archive <path=template>',
+    'record a broadcast point: /live=archive/{name}-{date}-{time}.asf[,rotate=500MB][,rotate=60m] (repeatable)',
+    (v: string, all: string[] = []) => [...all, v],
+  )
   .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
   .option('--log-json', 'log JSON lines even on a terminal')
-  .action(async (dir: string, opts: ServeCliOptions) => {
-    process.exitCode = await runServe(dir, opts);
+  .action(async (dir: string, opts: ServeCliOptions, cmd: Command) => {
+    const explicit = new Set(
+      ['host', 'httpPort', 'mmsPort', 'rtspPort'].filter((k) => cmd.getOptionValueSource(k) === 'cli'),
+    );
+    const given = cmd.args.length > 0;
+    process.exitCode = await runServe(given ? dir : null, { ...opts, explicit });
   });
 
 program
@@ -191,6 +206,11 @@ export interface ServeCliOptions {
   rtspPort: number;
   logLevel: string;
   logJson?: boolean;
+  config?: string;
+  broadcast?: string[];
+  archive?: string[];
+  /** Options given on the command line (they win over the config file). */
+  explicit?: ReadonlySet<string>;
 }
 
 await program.parseAsync(process.argv);

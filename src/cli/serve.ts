@@ -1,12 +1,72 @@
-// `netshow serve`: starts the listeners on a media folder, prints one line per listener, stops on a signal.
+// `netshow serve`: merges the config file and the flags, starts the listeners on a media folder and the broadcast
+// points, prints one line per listener and per point, stops on a signal.
 import { readdir, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
+import { PullSource } from '../client/pull-source.js';
+import { NetshowError } from '../core/errors.js';
 import { NETSHOW_VERSION, startServer } from '../server/netshow-server.js';
+import type { BroadcastConfig } from '../streaming/live/types.js';
+import {
+  applyArchiveFlags,
+  loadConfig,
+  parseArchiveFlag,
+  parseBroadcastFlag,
+  type ServerConfig,
+} from './config.js';
 import { makeLogger } from './logger.js';
 import type { ServeCliOptions } from './main.js';
 
-export async function runServe(dir: string, o: ServeCliOptions): Promise<number> {
-  const mediaDir = resolve(dir);
+interface Settings {
+  readonly mediaDir: string;
+  readonly host: string;
+  readonly httpPort: number | null;
+  readonly mmsPort: number | null;
+  readonly rtspPort: number | null;
+  readonly stallMs?: number;
+  readonly broadcast: BroadcastConfig[];
+}
+
+/** Flags win over the file; the file wins over the defaults. Throws NetshowError with a one-line message. */
+async function settings(dir: string | null, o: ServeCliOptions): Promise<Settings> {
+  const cwd = process.cwd();
+  const file: ServerConfig | null = o.config ? await loadConfig(o.config) : null;
+  const flag = (k: string): boolean => o.explicit?.has(k) ?? false;
+  const port = (k: 'httpPort' | 'mmsPort' | 'rtspPort', key: 'http' | 'mms' | 'rtsp'): number | null => {
+    if (flag(k) || file?.ports[key] === undefined) return o[k];
+    return file.ports[key];
+  };
+  const fromFlags = (o.broadcast ?? []).map((b) => parseBroadcastFlag(b, cwd));
+  const points = [...(file?.broadcast ?? [])];
+  for (const p of fromFlags) {
+    const same = points.findIndex((q) => q.path.toLowerCase() === p.path.toLowerCase());
+    if (same >= 0) points[same] = p;
+    else points.push(p);
+  }
+  const broadcast = applyArchiveFlags(
+    points,
+    (o.archive ?? []).map((a) => parseArchiveFlag(a, cwd)),
+  );
+  return {
+    mediaDir: resolve(dir ?? file?.media ?? '.'),
+    host: flag('host') ? o.host : (file?.host ?? o.host),
+    httpPort: port('httpPort', 'http'),
+    mmsPort: port('mmsPort', 'mms'),
+    rtspPort: port('rtspPort', 'rtsp'),
+    ...(file?.stallMs === undefined ? {} : { stallMs: file.stallMs }),
+    broadcast,
+  };
+}
+
+export async function runServe(dir: string | null, o: ServeCliOptions): Promise<number> {
+  let s: Settings;
+  try {
+    s = await settings(dir, o);
+  } catch (e) {
+    if (!(e instanceof NetshowError)) throw e;
+    process.stderr.write(`netshow serve: ${e.message}\n`);
+    return 1;
+  }
+  const mediaDir = s.mediaDir;
   const st = await stat(mediaDir).catch(() => null);
   if (!st?.isDirectory()) {
     process.stderr.write(`netshow serve: ${mediaDir} is not a folder\n`);
@@ -17,11 +77,14 @@ export async function runServe(dir: string, o: ServeCliOptions): Promise<number>
   try {
     server = await startServer({
       mediaDir,
-      host: o.host,
-      httpPort: o.httpPort,
-      mmsPort: o.mmsPort,
-      rtspPort: o.rtspPort,
+      host: s.host,
+      httpPort: s.httpPort,
+      mmsPort: s.mmsPort,
+      rtspPort: s.rtspPort,
       logger,
+      ...(s.stallMs === undefined ? {} : { stallMs: s.stallMs }),
+      broadcast: s.broadcast,
+      pullSource: (url) => new PullSource({ url, logger: logger.child({ pull: url }) }),
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -41,6 +104,11 @@ export async function runServe(dir: string, o: ServeCliOptions): Promise<number>
     process.stdout.write(
       `${l.protocol} listening on ${l.host}:${l.port}  e.g. ${l.protocol === 'mms' ? 'mmst' : l.protocol}://${host}:${l.port}/${example}\n`,
     );
+  }
+  for (const b of s.broadcast) {
+    const what = b.source.kind === 'push' ? 'push (POST an ASF stream here)' : `${b.source.kind}`;
+    const archive = b.archive ? `, archived to ${b.archive.template}` : '';
+    process.stdout.write(`broadcast ${b.path}: ${what}${archive}\n`);
   }
   await new Promise<void>((done) => {
     const stop = (): void => {

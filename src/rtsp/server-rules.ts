@@ -71,7 +71,23 @@ export function startFromRange(headers: HeaderList, f: StartFacts): StartPoint |
   const v = headerValue(headers, 'range');
   if (v === undefined) return null;
   const r = parseRange(v);
-  if (f.live || !f.seekable) return { kind: 'start' };
+  if (f.live || !f.seekable) {
+    // A broadcast plays from the live edge: "from the start" (npt=0-, now-, or the SDP's own start) joins it, any
+    // other position is out of its bounds [RFC 2326 §11.3.11; rtsp.md §4.2 "Live"].
+    const ahead =
+      r.unit === 'x-asf-byte'
+        ? r.start - f.headerSize + 1
+        : r.unit === 'x-asf-packet'
+          ? r.start
+          : r.startMs === null
+            ? 0
+            : f.nptIncludesPreroll
+              ? r.startMs - f.preroll
+              : r.startMs;
+    if (ahead > 0)
+      throw invalidRange(`${f.live ? 'a broadcast' : 'this content'} cannot seek (Range ${v.trim()})`);
+    return { kind: 'start' };
+  }
   if (r.unit === 'x-asf-packet') return { kind: 'packet', number: r.start };
   if (r.unit === 'x-asf-byte') {
     if (r.start < f.headerSize) return { kind: 'start' };

@@ -10,12 +10,18 @@ import {
   sniffFirstBytes,
   type MmspServerEvent,
   type MmspServerOutput,
+  type OpenedFile,
 } from '../mmsp/index.js';
-import type { FileSource } from '../streaming/file-source.js';
-import { Playback } from '../streaming/playback.js';
-import { startPacket } from '../streaming/start-packet.js';
-import { filterFromLevels, type EndReason } from '../streaming/types.js';
-import { contentFacts } from './content-info.js';
+import { startDelivery, type Content, type Delivery } from '../streaming/delivery.js';
+import type { LiveFacts } from '../streaming/live/broadcast-point.js';
+import type { EndReason } from '../streaming/types.js';
+import {
+  acquireContent,
+  liveContentFacts,
+  releaseContent,
+  sessionFacts,
+  type SessionFacts,
+} from './content.js';
 import { handleMmshConnection } from './mmsh-connection.js';
 import { Deadline } from './deadline.js';
 import type { ServerContext } from './netshow-server.js';
@@ -62,8 +68,8 @@ class MmsSession {
   private readonly clientId = randomInt(1, 0xffffffff);
   private readonly log: ServerContext['logger'];
   private readonly peerIp: string;
-  private source: FileSource | null = null;
-  private playback: Playback | null = null;
+  private source: Content | null = null;
+  private playback: Delivery | null = null;
   /** Bumped on every start/stop so a slow start that lost the race is dropped. */
   private playGeneration = 0;
   private closed = false;
@@ -125,8 +131,7 @@ class MmsSession {
         this.stopPlayback();
         return;
       case 'stream-switch':
-        if (this.source)
-          this.playback?.setFilter(filterFromLevels(e.selection, contentFacts(this.source).streams));
+        this.playback?.setSelection(e.selection);
         return;
       case 'resume-data':
       case 'logging':
@@ -148,24 +153,19 @@ class MmsSession {
     for (const candidate of [path, decodedPath]) {
       if (candidate === null) continue;
       try {
-        const src = await this.ctx.library.acquire('/' + candidate);
+        const src = await acquireContent(this.ctx, '/' + candidate);
         if (this.closed) {
-          await src.close();
+          await releaseContent(src);
           return;
         }
         this.source = src;
-        const c = contentFacts(src);
-        this.log.info({ path: candidate }, 'open');
-        this.apply(
-          this.machine.fileOpened(
-            { ...c, seekable: true, broadcast: false, bitRate: c.maxBitrate },
-            this.ctx.clock.now(),
-          ),
-        );
+        this.log.info({ path: candidate, live: src.kind === 'live' }, 'open');
+        this.apply(this.machine.fileOpened(openedFile(sessionFacts(src)), this.ctx.clock.now()));
         return;
       } catch (err) {
         if (!isProtocolError(err)) throw err;
         if (err.code === 'E_BAD_PATH') hresult = HRESULT.NS_E_INVALID_NAME;
+        if (err.code === 'E_LIVE_NOT_READY') hresult = err.reply.hresult ?? hresult;
         this.log.info({ path: candidate }, err.message);
       }
     }
@@ -177,42 +177,53 @@ class MmsSession {
     const generation = this.playGeneration;
     const source = this.source;
     if (!source) return;
-    const first = await startPacket(source, e.start);
-    if (generation !== this.playGeneration || this.closed) return;
     const udp = this.machine.transport === 'udp';
-    const playback = new Playback({
-      source,
-      firstPacket: first,
-      filter: filterFromLevels(e.selection, contentFacts(source).streams),
+    const { delivery, first } = await startDelivery(source, {
+      start: e.start,
+      selection: e.selection,
       clock: this.ctx.clock,
       stallMs: this.ctx.stallMs,
       // UDP has no back-pressure and VLC never asks for resends: a preroll's worth of datagrams at once
-      // overflows its socket buffer, so UDP goes at the content rate (mmsp.md §5.2).
-      ...(udp ? { burstMs: 0 } : {}),
+      // overflows its socket buffer, so UDP goes at the content rate (mmsp.md §5.2), and a live join waits for
+      // the next key frame instead of bursting the ring.
+      ...(udp ? { burstMs: 0, fastStart: false } : {}),
       subscriber: {
-        packet: (p) => {
-          const framed = this.machine.dataPacket(p.number, p.data);
-          if (framed === null) return true;
-          if (udp) {
-            const port = this.machine.udpPort;
-            if (port !== null) this.ctx.mmsUdp?.send([framed, p.data], this.peerIp, port);
-            return true;
-          }
-          this.socket.cork();
-          this.socket.write(framed);
-          this.socket.write(p.data);
-          this.socket.uncork();
-          return this.socket.writableLength < SOCKET_HIGH_WATER;
-        },
-        end: (reason) => this.playbackEnded(playback, reason),
+        packet: (p) => this.sendData(p.number, p.data, udp),
+        newHeader: (facts) => this.streamChange(facts),
+        end: (reason) => this.playbackEnded(delivery, reason),
       },
     });
-    this.playback = playback;
+    if (generation !== this.playGeneration || this.closed) {
+      delivery.stop();
+      return;
+    }
+    this.playback = delivery;
     this.log.info({ start: e.start, packet: first, transport: udp ? 'udp' : 'tcp' }, 'play');
-    playback.start();
+    delivery.start();
   }
 
-  private playbackEnded(playback: Playback, reason: EndReason): void {
+  private sendData(number: number, data: Buffer, udp: boolean): boolean {
+    const framed = this.machine.dataPacket(number, data);
+    if (framed === null) return true;
+    if (udp) {
+      const port = this.machine.udpPort;
+      if (port !== null) this.ctx.mmsUdp?.send([framed, data], this.peerIp, port);
+      return true;
+    }
+    this.socket.cork();
+    this.socket.write(framed);
+    this.socket.write(data);
+    this.socket.uncork();
+    return this.socket.writableLength < SOCKET_HIGH_WATER;
+  }
+
+  /** A live point changed streams: EndOfStream hr 1, StreamChange and the new header [mmsp.md §5.7]. */
+  private streamChange(facts: LiveFacts): void {
+    this.log.info({ incarnation: facts.incarnation }, 'stream change');
+    this.apply(this.machine.nextEntry(openedFile(liveContentFacts(facts)), this.ctx.clock.now()));
+  }
+
+  private playbackEnded(playback: Delivery, reason: EndReason): void {
     if (this.playback !== playback) return;
     this.playback = null;
     this.log.info({ reason: reason.kind, packets: playback.stats.packetsSent }, 'play ended');
@@ -250,6 +261,15 @@ class MmsSession {
     this.ctx.mmsUdp?.unregister(this.clientId);
     const src = this.source;
     this.source = null;
-    if (src) void src.close();
+    void releaseContent(src);
   }
+}
+
+function openedFile(f: SessionFacts): OpenedFile {
+  return {
+    ...f,
+    seekable: !f.live,
+    broadcast: f.live,
+    bitRate: f.maxBitrate,
+  };
 }

@@ -10,15 +10,15 @@ import {
   endChunk,
   errorReply,
   planRequest,
+  streamChangeChunks,
   type ContentDescription,
   type PlayPlan,
 } from '../wmsp/index.js';
+import { startDelivery, type Content, type Delivery } from '../streaming/delivery.js';
 import type { FileSource } from '../streaming/file-source.js';
-import { Playback } from '../streaming/playback.js';
-import { startPacket } from '../streaming/start-packet.js';
-import { filterFromLevels } from '../streaming/types.js';
 import type { ServerContext } from './netshow-server.js';
-import { contentFacts } from './content-info.js';
+import { acquireContent, findPoint, releaseContent, sessionFacts } from './content.js';
+import { handlePush, isPushRequest } from './push-ingest.js';
 
 /** Time a client has to send its request head. */
 const HEAD_TIMEOUT_MS = 10_000;
@@ -83,11 +83,16 @@ async function handleRequest(
 ): Promise<void> {
   const httpVersion = head.version.startsWith('HTTP/') ? head.version.slice(5) : head.version;
   const path = head.target.replace(/^[a-z]+:\/\/[^/]*/i, '') || '/';
+  const point = findPoint(ctx, path);
+  if (point && isPushRequest(head)) {
+    handlePush(socket, head, pending, point, ctx, log);
+    return;
+  }
   await drainBody(socket, head, pending);
 
-  let source: FileSource | null = null;
+  let source: Content | null = null;
   try {
-    source = await ctx.library.acquire(path);
+    source = await acquireContent(ctx, path);
   } catch (e) {
     if (!isProtocolError(e)) throw e;
     if (head.method === 'GET' || head.method === 'HEAD') {
@@ -117,7 +122,8 @@ async function handleRequest(
           socket.end();
           return;
         }
-        await pipeFile(socket, source, plan.contentLength);
+        if (source.kind === 'live') await pipeLive(socket, source, ctx, log);
+        else await pipeFile(socket, source.source, plan.contentLength);
         return;
       case 'play':
         if (!source) throw new Error('play without content');
@@ -125,46 +131,59 @@ async function handleRequest(
         return;
     }
   } finally {
-    if (source) await source.close();
+    await releaseContent(source);
   }
 }
 
-function describeContent(src: FileSource): ContentDescription {
-  const c = contentFacts(src);
-  return { ...c, live: false, seekable: true };
+function describeContent(c: Content): ContentDescription {
+  const f = sessionFacts(c);
+  if (!f.live) return { ...f, live: false, seekable: true };
+  return {
+    headerBytes: f.headerBytes,
+    packetSize: f.packetSize,
+    packetCount: 0,
+    preroll: f.preroll,
+    streams: f.streams,
+    live: true,
+    seekable: false,
+  };
 }
 
 /** Streams a Play: head, header chunks, then paced `$D`s until the end, then `$E` and close. */
 async function play(
   socket: Socket,
   plan: PlayPlan,
-  source: FileSource,
+  content: Content,
   ctx: ServerContext,
   log: Log,
 ): Promise<void> {
-  const first = await startPacket(source, plan.start.start);
-  socket.write(Buffer.concat([Buffer.from(plan.head, 'latin1'), ...plan.headerChunks]));
   let seq = 0;
+  let delivery: Delivery | undefined;
+  const writeData = (number: number, data: Buffer): boolean => {
+    socket.cork();
+    socket.write(dataChunkHeader(number, plan.incarnation, seq, data.length));
+    socket.write(data);
+    socket.uncork();
+    // [MS-WMSP 2.2.3.1.2] AFFlags of $D counts 0..254, then wraps.
+    seq = seq === 254 ? 0 : seq + 1;
+    return socket.writableLength < SOCKET_HIGH_WATER;
+  };
   await new Promise<void>((done) => {
-    const playback = new Playback({
-      source,
-      firstPacket: first,
-      filter: filterFromLevels(plan.selection, contentFacts(source).streams),
+    startDelivery(content, {
+      start: plan.start.start,
+      selection: plan.selection,
       clock: ctx.clock,
-      rate: plan.rate.speed ?? 1,
       stallMs: ctx.stallMs,
+      rate: plan.rate.speed ?? 1,
       subscriber: {
-        packet(p) {
-          socket.cork();
-          socket.write(dataChunkHeader(p.number, plan.incarnation, seq, p.data.length));
-          socket.write(p.data);
-          socket.uncork();
-          // [MS-WMSP 2.2.3.1.2] AFFlags of $D counts 0..254, then wraps.
-          seq = seq === 254 ? 0 : seq + 1;
-          return socket.writableLength < SOCKET_HIGH_WATER;
+        packet: (p) => writeData(p.number, p.data),
+        // Only a session told `broadcast` ever gets here [wmsp.md §6.5 policy 3].
+        newHeader: (facts) => {
+          log.info({ incarnation: facts.incarnation }, 'stream change');
+          socket.write(Buffer.concat(streamChangeChunks(plan, facts.headerBytes)));
         },
         end(reason) {
-          log.info({ reason: reason.kind, packets: playback.stats.packetsSent, from: first }, 'play ended');
+          log.info({ reason: reason.kind, packets: delivery?.stats.packetsSent }, 'play ended');
           if (reason.kind === 'eos') socket.end(endChunk(0));
           else if (reason.kind === 'error') {
             log.error({ err: reason.error.message }, 'playback failed');
@@ -173,11 +192,55 @@ async function play(
           done();
         },
       },
-    });
-    socket.on('drain', () => playback.resume());
-    socket.once('close', () => playback.stop());
-    log.info({ start: plan.start.start, from: plan.start.from, packet: first }, 'play');
-    playback.start();
+    }).then(
+      ({ delivery: d, first }) => {
+        delivery = d;
+        socket.write(Buffer.concat([Buffer.from(plan.head, 'latin1'), ...plan.headerChunks]));
+        socket.on('drain', () => d.resume());
+        socket.once('close', () => d.stop());
+        log.info({ start: plan.start.start, from: plan.start.from, packet: first, live: plan.live }, 'play');
+        d.start();
+      },
+      (e: unknown) => {
+        log.error({ err: (e as Error).message }, 'play failed');
+        socket.destroy();
+        done();
+      },
+    );
+  });
+}
+
+/** A live point to a plain HTTP client: its header, then its packets as they come, unframed, until it leaves. */
+async function pipeLive(socket: Socket, content: Content, ctx: ServerContext, log: Log): Promise<void> {
+  if (content.kind !== 'live') return;
+  socket.write(content.facts.headerBytes);
+  await new Promise<void>((done) => {
+    startDelivery(content, {
+      start: { kind: 'start' },
+      selection: null,
+      clock: ctx.clock,
+      stallMs: ctx.stallMs,
+      subscriber: {
+        packet: (p) => socket.write(p.data) && socket.writableLength < SOCKET_HIGH_WATER,
+        // A plain ASF download cannot say "new header": end it, and the client's reconnect gets the new stream.
+        newHeader: () => socket.end(),
+        end: (reason) => {
+          log.info({ reason: reason.kind }, 'live download ended');
+          socket.end();
+          done();
+        },
+      },
+    }).then(
+      ({ delivery }) => {
+        socket.on('drain', () => delivery.resume());
+        socket.once('close', () => delivery.stop());
+        delivery.start();
+      },
+      () => {
+        socket.destroy();
+        done();
+      },
+    );
   });
 }
 

@@ -1,9 +1,12 @@
-// The composition root of `netshow serve`: one media library and one clock shared by a listener per
-// protocol. Protocols not implemented yet are simply not opened.
+// The composition root of `netshow serve`: one media library, the broadcast publishing points and one clock,
+// shared by a listener per protocol.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../core/clock.js';
+import type { BroadcastConfig, LiveSource } from '../streaming/live/types.js';
+import type { BroadcastPoint } from '../streaming/live/broadcast-point.js';
+import { createPoints } from './points.js';
 import { MediaLibrary } from './media-library.js';
 import { handleMmshConnection } from './mmsh-connection.js';
 import { handleMmsConnection } from './mms-connection.js';
@@ -22,6 +25,10 @@ export interface ServeOptions {
   readonly clock?: Clock;
   /** End a session whose client has not read for this long, ms. */
   readonly stallMs?: number;
+  /** Broadcast publishing points. */
+  readonly broadcast?: readonly BroadcastConfig[];
+  /** Makes the source of a `pull` point (the client side lives above the server; `cli` passes it in). */
+  readonly pullSource?: (url: string) => LiveSource;
 }
 
 export interface ListenerInfo {
@@ -51,6 +58,8 @@ export interface ServerContext {
   readonly mmsUdp?: MmsUdp;
   /** The RTSP RTP/RTCP sockets, when RTSP is served. */
   readonly rtspUdp?: RtspUdp;
+  /** Broadcast publishing points by pointKey (server/content.ts). */
+  readonly points: ReadonlyMap<string, BroadcastPoint>;
 }
 
 export const NETSHOW_VERSION = '0.1.0';
@@ -58,11 +67,19 @@ export const NETSHOW_VERSION = '0.1.0';
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const mmsUdp = o.mmsPort === null ? undefined : new MmsUdp(o.logger);
   const rtspUdp = o.rtspPort === null ? undefined : new RtspUdp(o.logger);
+  const clock = o.clock ?? systemClock;
+  const points = createPoints(o.broadcast ?? [], {
+    clock,
+    logger: o.logger,
+    stallMs: o.stallMs ?? 30_000,
+    ...(o.pullSource ? { pullSource: o.pullSource } : {}),
+  });
   const ctx: ServerContext = {
     ...(mmsUdp ? { mmsUdp } : {}),
     ...(rtspUdp ? { rtspUdp } : {}),
     library: new MediaLibrary(o.mediaDir),
-    clock: o.clock ?? systemClock,
+    points,
+    clock,
     logger: o.logger,
     stallMs: o.stallMs ?? 30_000,
     version: NETSHOW_VERSION,
@@ -116,7 +133,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       const rtsp = listeners[listeners.length - 1]!.port;
       await rtspUdp.bind(o.host, rtsp + 1 <= 65534 ? rtsp + 1 : 0).catch(() => rtspUdp.bind(o.host, 0));
     }
+    for (const p of points.values()) p.start();
   } catch (e) {
+    await Promise.all([...points.values()].map((p) => p.stop()));
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     await mmsUdp?.close();
     await rtspUdp?.close();
@@ -136,6 +155,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
             }),
         ),
       );
+      await Promise.all([...points.values()].map((p) => p.stop()));
       for (const s of sockets) s.destroy();
       await mmsUdp?.close();
       await rtspUdp?.close();

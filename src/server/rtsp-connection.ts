@@ -10,11 +10,9 @@ import {
   type RtspServerEvent,
   type RtspServerOutput,
 } from '../rtsp/index.js';
-import type { FileSource } from '../streaming/file-source.js';
-import { Playback } from '../streaming/playback.js';
-import { startPacket } from '../streaming/start-packet.js';
-import { filterFromLevels, type StartPoint } from '../streaming/types.js';
-import { contentFacts } from './content-info.js';
+import { startDelivery, type Content, type Delivery } from '../streaming/delivery.js';
+import type { EndReason, StartPoint } from '../streaming/types.js';
+import { acquireContent, releaseContent } from './content.js';
 import { Deadline } from './deadline.js';
 import type { ServerContext } from './netshow-server.js';
 
@@ -37,8 +35,8 @@ class RtspSession {
   private readonly machine: RtspServerMachine;
   private readonly log: ServerContext['logger'];
   private readonly peerIp: string;
-  private source: FileSource | null = null;
-  private playback: Playback | null = null;
+  private source: Content | null = null;
+  private playback: Delivery | null = null;
   private path: DataPath | null = null;
   private rtcpPort: number | null = null;
   private generation = 0;
@@ -118,8 +116,7 @@ class RtspSession {
         this.stopPlayback();
         return;
       case 'select':
-        if (this.source)
-          this.playback?.setFilter(filterFromLevels(e.selection, contentFacts(this.source).streams));
+        this.playback?.setSelection(e.selection);
         return;
       case 'teardown':
         this.log.info({ reason: e.reason }, 'teardown');
@@ -153,20 +150,17 @@ class RtspSession {
 
   private async describe(path: string): Promise<void> {
     try {
-      const src = await this.ctx.library.acquire(path);
+      const src = await acquireContent(this.ctx, path);
       if (this.closed) {
-        await src.close();
+        await releaseContent(src);
         return;
       }
-      if (this.source) void this.source.close();
+      void releaseContent(this.source);
       this.source = src;
-      this.log.info({ path }, 'describe');
-      this.apply(
-        this.machine.described(
-          { headerBytes: src.layout.headerBytes, live: false, seekable: true },
-          this.ctx.clock.now(),
-        ),
-      );
+      const live = src.kind === 'live';
+      this.log.info({ path, live }, 'describe');
+      const headerBytes = src.kind === 'live' ? src.facts.headerBytes : src.source.layout.headerBytes;
+      this.apply(this.machine.described({ headerBytes, live, seekable: !live }, this.ctx.clock.now()));
     } catch (err) {
       if (!isProtocolError(err)) throw err;
       this.log.info({ path }, err.message);
@@ -183,35 +177,49 @@ class RtspSession {
     const generation = this.generation;
     const source = this.source;
     if (!source) return;
-    const first = await startPacket(source, start);
-    if (generation !== this.generation || this.closed) return;
-    this.pausedAt = null;
-    const playback: Playback = new Playback({
-      source,
-      firstPacket: first,
-      filter: filterFromLevels(selection, contentFacts(source).streams),
+    let delivery: Delivery | null = null;
+    const udp = this.path?.kind === 'udp';
+    const ended = (reason: EndReason): void => {
+      if (delivery === null || this.playback !== delivery) return;
+      this.playback = null;
+      this.log.info({ reason: reason.kind, packets: delivery.stats.packetsSent }, 'play ended');
+      if (reason.kind === 'eos') {
+        const g = this.generation;
+        this.ctx.clock.at(this.ctx.clock.now() + EOS_DELAY_MS, () => {
+          if (g === this.generation && !this.closed)
+            this.apply(this.machine.endOfStream(this.ctx.clock.now()));
+        });
+      } else if (reason.kind === 'error' || reason.kind === 'stalled') this.socket.destroy();
+    };
+    const started = await startDelivery(source, {
+      start,
+      selection,
       clock: this.ctx.clock,
       stallMs: this.ctx.stallMs,
       rate: speed ?? 1,
+      // Over UDP a live join waits for the next key frame rather than bursting the ring into socket buffers.
+      ...(udp ? { fastStart: false } : {}),
       subscriber: {
         packet: (p) => this.sendPacket(p.data, p.sendTime, p.number),
-        end: (reason) => {
-          if (this.playback !== playback) return;
-          this.playback = null;
-          this.log.info({ reason: reason.kind, packets: playback.stats.packetsSent }, 'play ended');
-          if (reason.kind === 'eos') {
-            const g = this.generation;
-            this.ctx.clock.at(this.ctx.clock.now() + EOS_DELAY_MS, () => {
-              if (g === this.generation && !this.closed)
-                this.apply(this.machine.endOfStream(this.ctx.clock.now()));
-            });
-          } else if (reason.kind === 'error' || reason.kind === 'stalled') this.socket.destroy();
+        // MS-RTSP's stream change (EndOfStream + ANNOUNCE) is followed by neither FFmpeg nor GStreamer: end the
+        // play cleanly instead, and a client that reconnects gets the new stream (rtsp.md §5).
+        newHeader: () => {
+          if (!delivery) return;
+          ended({ kind: 'eos' });
+          delivery.stop();
         },
+        end: (reason) => ended(reason),
       },
     });
-    this.playback = playback;
-    this.log.info({ start, packet: first, transport: this.path?.kind }, 'play');
-    playback.start();
+    delivery = started.delivery;
+    if (generation !== this.generation || this.closed) {
+      delivery.stop();
+      return;
+    }
+    this.pausedAt = null;
+    this.playback = delivery;
+    this.log.info({ start, packet: started.first, transport: this.path?.kind }, 'play');
+    delivery.start();
   }
 
   private sendPacket(data: Buffer, sendTime: number, number: number): boolean {
@@ -248,6 +256,6 @@ class RtspSession {
     if (this.rtcpPort !== null) this.ctx.rtspUdp?.unlisten(this.peerIp, this.rtcpPort);
     const src = this.source;
     this.source = null;
-    if (src) void src.close();
+    void releaseContent(src);
   }
 }

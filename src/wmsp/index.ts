@@ -80,6 +80,7 @@ export {
 } from './reply.js';
 export {
   planRequest,
+  streamChangeChunks,
   type ContentDescription,
   type DescribePlan,
   type DownloadPlan,
@@ -111,3 +112,42 @@ export {
   type ReplyOutcome,
 } from './client-reply.js';
 export { ClientBodyReader, type BodyEvent, type BodyKind, type HeaderInfo } from './client-body.js';
+export {
+  MAX_PUSH_PACKET_LENGTH,
+  PushChunkDecoder,
+  decodePushChunks,
+  encodePushChunk,
+  type PushChunk,
+  type PushChunkType,
+} from './push-framing.js';
+export {
+  MAX_PUSH_HEADER_SIZE,
+  PushBodyDecoder,
+  type PushBodyEvent,
+  type PushBodyForm,
+  type PushBodyOptions,
+} from './push-body.js';
+export {
+  MAX_PUSH_SETUP_BODY,
+  PUSH_CONTENT_TYPE,
+  PUSH_IDLE_TIMEOUT_MS,
+  PUSH_REALM,
+  PUSH_SUPPORTED,
+  bodyLength,
+  classifyPush,
+  continueReply,
+  decidePush,
+  parseBasicCredentials,
+  parsePushSetupBody,
+  pushErrorReply,
+  pushSetupReply,
+  pushStartReply,
+  type BasicCredentials,
+  type PushBodyLength,
+  type PushClassification,
+  type PushDecision,
+  type PushPointFacts,
+  type PushReply,
+  type PushRequest,
+  type PushRequestHead,
+} from './push.js';

@@ -2,7 +2,7 @@
 // [MS-WMSP 3.2.5; wmsp.md §6]. The adapter writes `head` (and `body`), then for a Play streams `headerChunks` and
 // paced $D chunks from `start` with `selection`, then $E. One handler per request kind behind `planRequest`.
 import { isProtocolError } from '../core/errors.js';
-import { headerChunks, metadataPayload } from './framing.js';
+import { changeChunk, headerChunks, metadataPayload, REASON } from './framing.js';
 import { headerValues, parsePragmas, type PragmaSet, type ThinLevel } from './pragma.js';
 import { playParams, type RateParams, type StartDecision } from './play-params.js';
 import {
@@ -163,11 +163,24 @@ function sessionReply(p: Parsed, content: ContentDescription, clientId: number):
 }
 
 /** $M then $H for clients >= 9.0 of a Cougar 9 server; $H alone otherwise [MS-WMSP 3.2.5.4, 3.2.5.6]. */
-function headerBody(ua: WmspUserAgent | null, content: ContentDescription, incarnation: number): Buffer[] {
+function headerBody(
+  ua: WmspUserAgent | null,
+  content: Pick<ContentDescription, 'headerBytes' | 'live'>,
+  incarnation: number,
+): Buffer[] {
   const h = headerChunks(content.headerBytes, incarnation);
   if (!versionAtLeast(ua, 9)) return h;
   const features = content.live ? FEATURES.live : FEATURES.onDemand;
   return [...headerChunks(metadataPayload(0, 0, features), incarnation, 'M'), ...h];
+}
+
+/**
+ * A live stream's new header mid-play: `$C` (reason 0), then `$M` and `$H` as in the Play reply [MS-WMSP 3.2.4.2;
+ * wmsp.md §6.5 policy 3: only ever to a session told `broadcast`].
+ */
+export function streamChangeChunks(plan: PlayPlan, headerBytes: Buffer): Buffer[] {
+  const body = headerBody(plan.userAgent, { live: true, headerBytes }, plan.incarnation);
+  return [changeChunk(REASON.ok), ...body];
 }
 
 function byteLength(chunks: readonly Buffer[]): number {

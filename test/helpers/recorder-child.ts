@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseFileStart } from '../../src/asf/index.js';
-import { Recorder } from '../../src/client/recorder.js';
+import { Recorder } from '../../src/streaming/recorder.js';
 
 const [sample, out] = process.argv.slice(2);
 if (!sample || !out) throw new Error('usage: recorder-child.ts SAMPLE OUT');

@@ -1,6 +1,8 @@
 // A real netshow on 127.0.0.1 with every port chosen by the OS, for integration and interop tests.
 import { pino } from 'pino';
 import { startServer, type RunningServer } from '../../src/server/netshow-server.js';
+import { PullSource } from '../../src/client/pull-source.js';
+import type { BroadcastConfig } from '../../src/streaming/live/types.js';
 
 export type TestScheme = 'mmsh' | 'http' | 'mms' | 'mmst' | 'mmsu' | 'rtsp';
 
@@ -14,7 +16,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startNetshow(o: { mediaDir: string; stallMs?: number }): Promise<TestServer> {
+export async function startNetshow(o: {
+  mediaDir: string;
+  stallMs?: number;
+  broadcast?: readonly BroadcastConfig[];
+}): Promise<TestServer> {
   const logger = pino({ level: process.env.NETSHOW_TEST_LOG ?? 'silent' }, pino.destination(2));
   const server = await startServer({
     mediaDir: o.mediaDir,
@@ -24,6 +30,8 @@ export async function startNetshow(o: { mediaDir: string; stallMs?: number }): P
     rtspPort: 0,
     logger,
     ...(o.stallMs === undefined ? {} : { stallMs: o.stallMs }),
+    ...(o.broadcast ? { broadcast: o.broadcast } : {}),
+    pullSource: (url) => new PullSource({ url, logger }),
   });
   const port = (protocol: 'mmsh' | 'mms' | 'rtsp'): number => {
     const l = server.listeners.find((x) => x.protocol === protocol);

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { parseFileStart, parsePacket, parseSimpleIndex, type AsfFileLayout } from '../../src/asf/index.js';
 import { ClientError, type AsfStream, type StreamItem } from '../../src/client/types.js';
-import { numbered, recordStream, Recorder } from '../../src/client/recorder.js';
+import { numbered, recordStream, Recorder } from '../../src/streaming/recorder.js';
 import { stripPadding } from '../../src/rtsp/asf-padding.js';
 import { FileSource } from '../../src/streaming/file-source.js';
 import { startPacket } from '../../src/streaming/start-packet.js';

@@ -2,7 +2,8 @@
 // against any MMSH/MMS/RTSP server by hand. With a REFERENCE, FFmpeg on mmst:// is bounded just before the
 // last frame, as in the tests (ffmpeg.ts).
 //   npx tsx test/interop/peers/cli.ts CLIENT URL [REFERENCE] [--seek S] [--bandwidth BPS]
-//                                     [--timeout S] [--duration S] [--arg WORD]...
+//                                     [--timeout S] [--duration S] [--live] [--arg WORD]...
+// --live compares by the live rule (live-compare.ts): the client joined a broadcast of REFERENCE, looped.
 import { parseArgs } from 'node:util';
 import { CLIENTS, missingFor, runPeer } from './index.js';
 import type { ClientName, PeerRun } from './index.js';
@@ -14,6 +15,7 @@ const { values, positionals } = parseArgs({
     bandwidth: { type: 'string' },
     timeout: { type: 'string' },
     duration: { type: 'string' },
+    live: { type: 'boolean' },
     arg: { type: 'string', multiple: true },
   },
 });
@@ -35,6 +37,7 @@ if (values.bandwidth) opts.bandwidthBps = Number(values.bandwidth);
 if (values.timeout) opts.timeoutS = Number(values.timeout);
 if (values.duration) opts.durationS = Number(values.duration);
 if (values.arg) opts.extraArgs = values.arg;
+if (values.live) opts.compare = { mode: 'live' };
 const v = await runPeer(name, url, opts);
 console.log(v.summary);
 console.log(`log: ${v.log}`);

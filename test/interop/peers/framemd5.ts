@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { compareLive } from './live-compare.js';
 import { runLimited } from './process.js';
 
 export interface Frame {
@@ -138,8 +139,11 @@ export interface CompareOptions {
   /**
    * vod: every frame of the reference stream, in order, nothing missing, nothing extra.
    * seek: the output starts within a window around `seekS` and is contiguous from there to the end.
+   * live: joined a running broadcast of the reference, looped (live-compare.ts).
    */
-  mode: 'vod' | 'seek';
+  mode: 'vod' | 'seek' | 'live';
+  /** live: seconds of media asked of the client, at least 90 % of which must arrive. */
+  durationS?: number;
   seekS?: number;
   /** seek: how far before / after `seekS` the first frame may be (default 3 s / 0.5 s). */
   seekWindowS?: readonly [number, number];
@@ -301,6 +305,7 @@ export function compareFrames(
   output: readonly StreamFrames[],
   opts: CompareOptions,
 ): Comparison {
+  if (opts.mode === 'live') return compareLive(reference, output, { durationS: opts.durationS ?? 0 });
   const streams: StreamMatch[] = [];
   const problems: string[] = [];
   for (const out of output) {

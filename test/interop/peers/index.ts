@@ -19,6 +19,7 @@ import { vlcCapture } from './vlc.js';
 export { CLIENTS, missingFor, peerPresent, peerReady, peersRequired } from './availability.js';
 export type { ClientName } from './availability.js';
 export type { CompareOptions, Comparison } from './framemd5.js';
+export { compareLive } from './live-compare.js';
 
 export const DRIVERS: Record<ClientName, Driver> = {
   ffmpeg: ffmpegCapture,
@@ -149,6 +150,10 @@ export async function runPeer(client: ClientName, url: string, opts: PeerRun = {
     ...capture.allowance,
     ...opts.compare,
   };
+  // live: the media asked of the client is the duration it was given
+  if (compare.mode === 'live' && compare.durationS === undefined && durationS !== undefined) {
+    compare.durationS = durationS;
+  }
   const comparison = compareFrames(await referenceFrames(opts.reference), frames, compare);
   const pass = comparison.pass && !stuck;
   return {

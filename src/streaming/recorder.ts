@@ -23,7 +23,21 @@ import {
   type ResumePoint,
 } from '../asf/index.js';
 import { isProtocolError } from '../core/errors.js';
-import type { AsfStream, StreamItem } from './types.js';
+
+/**
+ * What `feed` reads: the shape of the client's `AsfStream`, declared here because streaming sits below the
+ * client and may not import it (the client's streams satisfy it structurally).
+ */
+export interface RecordableStream {
+  /** The complete ASF Header Object as received. */
+  readonly header: Buffer;
+  /** Packets in order, and a new header at a stream change; throws when the transport drops. */
+  readonly packets: AsyncIterable<StreamItem>;
+  close(): Promise<void>;
+}
+
+export type StreamItem =
+  { readonly kind: 'packet'; readonly data: Buffer } | { readonly kind: 'header'; readonly header: Buffer };
 
 export interface RecorderOptions {
   /** Time between checkpoints, on `clock`; default 2000 ms. */
@@ -250,7 +264,7 @@ export interface RecordOutcome extends FeedOutcome {
  */
 export async function feed(
   recorder: Recorder,
-  stream: AsfStream,
+  stream: RecordableStream,
   options: { signal?: AbortSignal } = {},
 ): Promise<FeedOutcome> {
   const { signal } = options;
@@ -290,7 +304,7 @@ export async function feed(
  */
 export async function recordStream(
   recorder: Recorder,
-  stream: AsfStream,
+  stream: RecordableStream,
   options: { signal?: AbortSignal } = {},
 ): Promise<RecordOutcome> {
   const outcome = await feed(recorder, stream, options);
