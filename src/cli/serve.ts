@@ -105,10 +105,19 @@ export async function runServe(dir: string | null, o: ServeCliOptions): Promise<
       `${l.protocol} listening on ${l.host}:${l.port}  e.g. ${l.protocol === 'mms' ? 'mmst' : l.protocol}://${host}:${l.port}/${example}\n`,
     );
   }
+  const mmsh = server.listeners.find((l) => l.protocol === 'mmsh');
   for (const b of s.broadcast) {
-    const what = b.source.kind === 'push' ? 'push (POST an ASF stream here)' : `${b.source.kind}`;
-    const archive = b.archive ? `, archived to ${b.archive.template}` : '';
-    process.stdout.write(`broadcast ${b.path}: ${what}${archive}\n`);
+    const what =
+      b.source.kind === 'push'
+        ? `push${b.source.password === undefined ? '' : ' (password)'}${mmsh ? `: POST ASF to http://127.0.0.1:${mmsh.port}${b.path}` : ''}`
+        : b.source.kind === 'pull'
+          ? `relay of ${b.source.url}`
+          : b.source.kind === 'playlist'
+            ? `playlist ${b.source.path}`
+            : `command ${b.source.command}`;
+    const archive = b.archive ? `; archived to ${b.archive.template}` : '';
+    const play = mmsh ? `  e.g. mmsh://127.0.0.1:${mmsh.port}${b.path}` : '';
+    process.stdout.write(`broadcast ${b.path}: ${what}${archive}${play}\n`);
   }
   await new Promise<void>((done) => {
     const stop = (): void => {

@@ -1,4 +1,4 @@
-// A 24/7 channel from files: a folder's ASF files in name order, or the media of a .wsx playlist, played one after
+// A 24/7 channel from files: a folder's ASF files in name order, the media of a .wsx playlist, or one file, played one after
 // the other (in a loop unless told otherwise). Each file's header goes to the point, which carries the time line on
 // when the next file has the same streams and signals a stream change otherwise [wmsp.md §6.5]. The point paces; this
 // only keeps it fed, pausing while it holds enough.
@@ -12,7 +12,7 @@ import { parseWsx } from './wsx.js';
 const MEDIA = new Set(['.wmv', '.wma', '.asf']);
 
 export interface PlaylistSourceOptions {
-  /** A folder, or a .wsx/.asx file. */
+  /** A folder, a .wsx playlist, or one media file. */
   readonly path: string;
   readonly loop: boolean;
   /** A file that cannot be played is skipped; this hears why. */
@@ -58,6 +58,8 @@ export class PlaylistSource implements LiveSource {
         .sort()
         .map((n) => join(this.o.path, n));
     }
+    // One media file: a channel that plays it over and over.
+    if (MEDIA.has(extname(this.o.path).toLowerCase())) return [this.o.path];
     const text = await readFile(this.o.path, 'utf8');
     const base = dirname(this.o.path);
     return parseWsx(text, this.o.path).map((src) =>
