@@ -2,16 +2,27 @@
 // (MMSH, MMS with TCP data, MMS with UDP data, RTSP with interleaved RTP, RTSP with RTP over UDP) and for the
 // peer (VLC's MMSH server: there is no third-party MMS or MS-RTSP server in Debian) in the same run, one after
 // the other; prints one JSON document (bench/README.md).
-//   npx tsx bench/fanout.ts --clients 100,1000 --seconds 20 [--protocol mmsh,mmst,mmsu,rtspt,rtspu]
-//                           [--peer vlc|none] [--file F]
+//   npx tsx bench/fanout.ts --clients 100,1000 --seconds 20 [--mode vod|live] [--protocol mmsh,mmst,mmsu,rtspt,rtspu]
+//                           [--peer vlc|none] [--file F] [--late-ms 1000] [--server-log-level warn]
 //                           [--ours netshow|replay|none] [--ramp-ms 5] [--warmup 3] [--per-process 250]
 // Everything binds and connects to 127.0.0.1 only, and every step has a time limit.
+//
+// Modes: vod (default): netshow serves the file on demand, each reader its own paced session from packet 0.
+// live: both servers play the file as a looped live stream (netshow: a broadcast point with a playlist of the
+// file's folder; VLC: --loop --sout-keep) and every reader joins it; the lateness anchor changes (below).
 //
 // Lateness of a `$D`, MMS Data packet or RTP-carried ASF packet (wmsp.md §6.2, asf.md §4): each reader takes the arrival of its first `$D` as its
 // play start and that packet's Send Time as the first send time; a later `$D` with Send Time S arriving at
 // A is late by A - (playStart + (S - firstSendTime)). Packets with S - firstSendTime < preroll (from the
 // `$H` the reader got) are the start-up burst and are not counted; only arrivals inside the measuring
 // window are. Negative = ahead of schedule (a server may keep up to a preroll of lead).
+// Live: a joiner's first packet is old (the server's Fast Start burst from its buffer), so the schedule is instead
+// the reader's lowest arrival - Send Time before the window, and a packet is late by (A - S) - that; the burst
+// (S - firstSendTime < preroll) is still left out. 0 = on schedule, positive = behind it.
+//
+// Served at real time (per reader, lib/fanout-report.ts realTimeFailure): connected, no loss, no media skipped,
+// Send Time kept pace, and its lateness p99 within --late-ms; the knee of a server is the largest level at which
+// at least 95 % of the readers were.
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
@@ -20,7 +31,17 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readAsfFile, type AsfFileFacts } from './lib/asf.js';
-import { compare, DEFINITIONS, PEER_NOTE, summarise, type ServerFigures } from './lib/fanout-report.js';
+import {
+  compare,
+  definitions,
+  knee,
+  KNEE_FRACTION,
+  LIVE_PEER_NOTE,
+  PEER_NOTE,
+  summarise,
+  type Knee,
+  type ServerFigures,
+} from './lib/fanout-report.js';
 import type { BenchProtocol, ReaderConfig, ReaderProcessReport } from './lib/mmsh-readers.js';
 import { cpuSeconds, machineBusySeconds, openFileLimits, processTree, rssBytes } from './lib/proc.js';
 import { netshowCommand, startNetshow, startReplay, startVlc, type RunningServer } from './lib/servers.js';
@@ -44,6 +65,9 @@ const { values: opt } = parseArgs({
     warmup: { type: 'string', default: '3' },
     'per-process': { type: 'string', default: '250' },
     'replay-script': { type: 'string', default: REPLAY_SCRIPT },
+    mode: { type: 'string', default: 'vod' },
+    'late-ms': { type: 'string', default: '1000' },
+    'server-log-level': { type: 'string', default: 'warn' },
   },
 });
 
@@ -57,7 +81,7 @@ function usage(msg: string): never {
   process.exit(2);
 }
 
-const levels = (opt.clients ?? '').split(',').map((s) => num('clients', s.trim(), 1, 5000));
+const levels = (opt.clients ?? '').split(',').map((s) => num('clients', s.trim(), 1, 20_000));
 const seconds = num('seconds', opt.seconds, 2, 600);
 const rampMs = num('ramp-ms', opt['ramp-ms'], 0, 100);
 const warmupS = num('warmup', opt.warmup, 0, 60);
@@ -70,6 +94,13 @@ if (protocols.length === 0 || protocols.some((p) => !PROTOCOLS.includes(p))) {
 if (opt.peer !== 'vlc' && opt.peer !== 'none') usage('--peer is vlc or none');
 if (opt.ours !== 'netshow' && opt.ours !== 'replay' && opt.ours !== 'none')
   usage('--ours is netshow, replay or none');
+if (opt.mode !== 'vod' && opt.mode !== 'live') usage('--mode is vod or live');
+const live = opt.mode === 'live';
+if (live && opt.ours === 'replay') usage('--ours replay serves a file on demand only, not --mode live');
+const lateMs = num('late-ms', opt['late-ms'], 1, 60_000);
+const serverLogLevel = opt['server-log-level'] ?? 'warn';
+if (!['trace', 'debug', 'info', 'warn', 'error'].includes(serverLogLevel))
+  usage('--server-log-level is trace, debug, info, warn or error');
 
 const log = (msg: string): void => void process.stderr.write(`fanout: ${msg}\n`);
 const now = (): number => performance.timeOrigin + performance.now();
@@ -182,6 +213,9 @@ function portOf(server: RunningServer, protocol: BenchProtocol): number | undefi
   return server.rtspPort;
 }
 
+/** A Send Time step forward larger than this is media skipped: twice the file's largest step, at least 2 s. */
+const jumpMsOf = (media: AsfFileFacts): number => Math.max(2000, 2 * media.maxSendStepMs);
+
 async function measure(
   server: RunningServer,
   protocol: BenchProtocol,
@@ -213,6 +247,9 @@ async function measure(
       windowEnd,
       prerollMs: media.prerollMs,
       binMs: BIN_MS,
+      live,
+      lateMs,
+      jumpMs: jumpMsOf(media),
     };
     return readerProcess(cfg, nofile);
   });
@@ -247,14 +284,23 @@ async function measure(
     readerCpuS: rcpu1 - rcpu0,
     machineBusyS: busy1 - busy0,
   };
-  return summarise(reports, samples, media.contentBitrate, BIN_MS, {
-    server: server.kind,
-    protocol,
-    command: server.command,
-    url: `${protocol.startsWith('rtsp') ? 'rtsp' : protocol}://127.0.0.1:${port}${server.path}`,
-    startupMs: server.startupMs,
-    requested: n,
-  });
+  const figures = summarise(
+    reports,
+    samples,
+    media.contentBitrate,
+    BIN_MS,
+    { lateMs },
+    {
+      server: server.kind,
+      protocol,
+      command: server.command,
+      url: `${protocol.startsWith('rtsp') ? 'rtsp' : protocol}://127.0.0.1:${port}${server.path}`,
+      startupMs: server.startupMs,
+      requested: n,
+    },
+  );
+  if (server.kind === 'netshow') figures.serverLog = server.logCounts();
+  return figures;
 }
 
 type Outcome =
@@ -273,7 +319,14 @@ async function runOne(
   if (kind !== 'netshow' && protocol !== 'mmsh') {
     return { server: kind, skipped: `${kind} serves MMSH only, not ${protocol}` };
   }
-  const o = { repo: REPO, file, scratch, nofile: Math.min(openFileLimits().hard, 2 * n + 1024) };
+  const o = {
+    repo: REPO,
+    file,
+    scratch,
+    nofile: Math.min(openFileLimits().hard, 2 * n + 1024),
+    live,
+    logLevel: serverLogLevel,
+  };
   let server: RunningServer;
   try {
     server = await (kind === 'vlc'
@@ -304,6 +357,7 @@ const row = (clients: number, f: ServerFigures): Record<string, unknown> => ({
   protocol: f.protocol,
   connected: f.readers.connected,
   failed: f.readers.failed,
+  realTimeFraction: f.realTime.fraction,
   bitrateRatioMedian: f.bitrateRatio.median,
   mediaRateMin: f.mediaRate.min,
   lostInWindow: f.losses.lostInWindow,
@@ -313,10 +367,14 @@ const row = (clients: number, f: ServerFigures): Record<string, unknown> => ({
   jitterP99Ms: f.jitterMs.p99,
   firstByteP50Ms: f.firstByteMs.p50,
   serverCpuPercent: f.serverCpuPercent,
+  serverCpuMsPerReaderSecond: f.serverCpuMsPerReaderSecond,
+  realTimeReadersPerCore: f.realTimeReadersPerCore,
   serverRssPeakMB: f.serverRssMB.peak,
   serverRssPerClientKB: f.serverRssPerClientKB,
   readerCpuPercent: f.readerCpuPercent,
   otherCpuPercent: f.otherCpuPercent,
+  ...(f.streamChanges ? { streamChanges: f.streamChanges } : {}),
+  ...(f.sendTime.jumps ? { sendTimeJumps: f.sendTime.jumps } : {}),
 });
 
 const isFigures = (o: Outcome | undefined): o is ServerFigures => o !== undefined && 'bitrateBps' in o;
@@ -329,6 +387,13 @@ async function main(): Promise<void> {
   const ours = opt.ours === 'none' ? null : (opt.ours as 'netshow' | 'replay');
   const results = [];
   const summary: Record<string, unknown>[] = [];
+  const fractions = new Map<string, { clients: number; fraction: number | null }[]>();
+  const note = (key: string, clients: number, o: Outcome | undefined): void => {
+    if (o === undefined || 'skipped' in o) return;
+    const list = fractions.get(key) ?? [];
+    list.push({ clients, fraction: isFigures(o) ? o.realTime.fraction : null });
+    fractions.set(key, list);
+  };
   for (const n of levels) {
     // netshow once per protocol (a fresh server each time), then the peer once, reused for every protocol
     const perProtocol: Record<string, Outcome> = {};
@@ -338,17 +403,22 @@ async function main(): Promise<void> {
     const ratios: Record<string, Record<string, number | null>> = {};
     for (const [p, o] of Object.entries(perProtocol)) {
       servers[`${ours} ${p}`] = o;
+      note(`${ours} ${p}`, n, o);
       summary.push(isFigures(o) ? row(n, o) : { clients: n, protocol: p, ...o });
       if (isFigures(o) && isFigures(peer)) ratios[p] = compare(o, peer);
     }
     if (peer) {
       servers['vlc mmsh'] = peer;
+      note('vlc mmsh', n, peer);
       summary.push(isFigures(peer) ? row(n, peer) : { clients: n, protocol: 'mmsh', ...peer });
     }
     results.push({ clients: n, servers, ratiosOursOverPeer: ratios });
   }
+  const knees: Record<string, Knee> = {};
+  for (const [key, list] of fractions) knees[key] = knee(list);
   const doc = {
     bench: 'fanout',
+    mode: opt.mode,
     protocols,
     date: started.toISOString(),
     durationS: round((Date.now() - started.getTime()) / 1000, 1),
@@ -367,11 +437,16 @@ async function main(): Promise<void> {
       readersPerProcess: perProcess,
       ours: opt.ours,
       peer: opt.peer,
+      lateMs,
+      jumpMs: jumpMsOf(media),
+      kneeFraction: KNEE_FRACTION,
+      serverLogLevel,
     },
     media: {
       file: opt.file ?? basename(file),
       generatedWith,
       durationS: round(media.sendSpanMs / 1000, 1),
+      maxSendStepMs: media.maxSendStepMs,
       packetSize: media.packetSize,
       packets: media.packetCount,
       prerollMs: media.prerollMs,
@@ -381,8 +456,9 @@ async function main(): Promise<void> {
       headerMaxBitrateBps: media.maxBitrate,
     },
     summary,
-    definitions: DEFINITIONS,
-    peerNote: PEER_NOTE,
+    knees,
+    definitions: definitions(live ? 'live' : 'vod', { lateMs }, jumpMsOf(media)),
+    peerNote: live ? LIVE_PEER_NOTE : PEER_NOTE,
     levels: results,
   };
   process.stdout.write(JSON.stringify(doc, null, 2) + '\n');

@@ -102,6 +102,8 @@ export type AsfFileFacts = AsfHeaderFacts & {
   file: string;
   /** Send time of the last packet minus that of the first, ms. */
   sendSpanMs: number;
+  /** Largest Send Time step forward between two consecutive packets, ms. */
+  maxSendStepMs: number;
   /** Content bytes (padding excluded) of all packets, times 8, over the send span: bits per second. */
   contentBitrate: number;
   /** Whole fixed-size packets, times 8, over the send span: bits per second. */
@@ -117,12 +119,14 @@ export function readAsfFile(file: string): AsfFileFacts {
   const count = Math.min(header.packetCount, Math.floor((buf.length - dataStart) / header.packetSize));
   let first = -1;
   let last = -1;
+  let maxStep = 0;
   let content = 0;
   for (let i = 0; i < count; i++) {
     const at = dataStart + i * header.packetSize;
     const t = readPacketTiming(buf.subarray(at, at + header.packetSize));
     if (!t) throw new Error(`${file}: packet ${i} has no readable send time`);
     if (first < 0) first = t.sendTime;
+    else maxStep = Math.max(maxStep, t.sendTime - last);
     last = t.sendTime;
     content += t.contentBytes;
   }
@@ -132,6 +136,7 @@ export function readAsfFile(file: string): AsfFileFacts {
     packetCount: count,
     file,
     sendSpanMs,
+    maxSendStepMs: maxStep,
     contentBitrate: Math.round((content * 8 * 1000) / sendSpanMs),
     paddedBitrate: Math.round((count * header.packetSize * 8 * 1000) / sendSpanMs),
   };

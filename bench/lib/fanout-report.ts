@@ -1,5 +1,6 @@
 // Turns one run of the fan-out benchmark (readers' reports plus /proc samples of the server) into the JSON
-// figures of bench/fanout.ts, and compares two servers' figures as netshow/peer ratios.
+// figures of bench/fanout.ts: per reader whether it was served at real time, per server the fraction that was and
+// the knee over the levels, and netshow/peer ratios.
 import type { ReaderProcessReport, ReaderResult } from './mmsh-readers.js';
 import { Histogram, percentile, round, spread, type Spread } from './stats.js';
 
@@ -44,12 +45,22 @@ export type ServerFigures = {
     datagramsInWindow: number;
     pingsAnswered: number;
   };
+  /** Readers that passed the real-time test (`realTimeFailure`), their fraction of those requested, and why not. */
+  realTime: { readers: number; fraction: number; failures: Record<string, number> };
+  /** `$C` (MMSH) or ReportStreamChange (MMS) seen by any reader; 0 with one file of the same streams. */
+  streamChanges: number;
+  /** In the window, all readers: Send Time jumps forward over jumpMs (media skipped), their sum, steps back. */
+  sendTime: { jumps: number; jumpedMs: number; backSteps: number };
   latenessMs: { p50: number; p99: number; max: number; samples: number };
   jitterMs: { p50: number; p99: number; max: number };
   firstByteMs: { p50: number; p99: number; max: number };
   firstDataMs: { p50: number; p99: number; max: number };
   serverCpuPercent: number;
   serverCpuPercentPerClient: number;
+  /** Server CPU ms per second of a connected reader (serverCpuS x 1000 / (connected x windowS)). */
+  serverCpuMsPerReaderSecond: number;
+  /** Readers served at real time per core of server CPU (realTime.readers / (serverCpuS / windowS)). */
+  realTimeReadersPerCore: number;
   serverRssMB: { idle: number; peak: number; end: number };
   serverRssPerClientKB: number;
   readerProcesses: number;
@@ -58,7 +69,33 @@ export type ServerFigures = {
   machineCpuPercent: number;
   otherCpuPercent: number;
   windowS: number;
+  /** netshow: its JSON log lines over the whole run, counted by level, message and reason. */
+  serverLog?: Record<string, number>;
 };
+
+/** What "served at real time" allows (fanout.ts `--late-ms`). */
+export type RealTimeRule = { lateMs: number };
+
+/** Of a reader's window, how much Send Time advance may be missing before it fails the test. */
+const MIN_MEDIA_RATE = 0.95;
+const MEDIA_SLACK_MS = 1000;
+/** Share of a reader's lateness samples that may be over lateMs (so its own p99 is within it). */
+const LATE_SHARE = 0.01;
+/** A level holds when at least this share of the readers asked for were served at real time. */
+export const KNEE_FRACTION = 0.95;
+
+/** Why a reader was not served at real time, or null when it was (the first failed condition). */
+export function realTimeFailure(r: ReaderResult, windowMs: number, rule: RealTimeRule): string | null {
+  if (!r.playing || r.error) return 'not connected';
+  if (r.closedEarly) return 'closed early';
+  if (r.endReason !== null) return 'end of stream';
+  if (r.packets === 0) return 'no packet in the window';
+  if ((r.lostInWindow ?? 0) > 0) return 'packets lost';
+  if (r.sendJumps > 0) return 'media skipped';
+  if (r.mediaMs + MEDIA_SLACK_MS < MIN_MEDIA_RATE * windowMs) return 'media behind';
+  if (r.latePackets > LATE_SHARE * r.lateSamples) return `late over ${rule.lateMs} ms`;
+  return null;
+}
 
 const q3 = (values: number[]): { p50: number; p99: number; max: number } => {
   const s = [...values].sort((a, b) => a - b);
@@ -81,6 +118,7 @@ export function summarise(
   p: ProcSamples,
   fileContentBitrate: number,
   binMs: number,
+  rule: RealTimeRule,
   meta: {
     server: string;
     protocol: string;
@@ -111,6 +149,17 @@ export function summarise(
   const lostInWindow = playing.reduce((a, r) => a + (r.lostInWindow ?? 0), 0);
   // RTSP losses are RTP packets (an ASF packet may be several fragments): count against RTP packets
   const packetsInWindow = playing.reduce((a, r) => a + (r.rtpPackets || r.packets), 0);
+  const realTimeFailures: Record<string, number> = {};
+  let realTime = 0;
+  for (const rep of reports) {
+    for (const r of rep.readers) {
+      const why = realTimeFailure(r, rep.windowMs, rule);
+      if (why === null) realTime++;
+      else realTimeFailures[why] = (realTimeFailures[why] ?? 0) + 1;
+    }
+  }
+  if (missing > 0) realTimeFailures['reader process lost'] = missing;
+  const cpuCores = p.serverCpuS / p.windowS;
   return {
     server: meta.server,
     protocol: meta.protocol,
@@ -126,6 +175,13 @@ export function summarise(
       endOfStream: all.filter((r) => r.endReason !== null).length,
       badPackets: all.reduce((a, r) => a + r.badPackets, 0),
       chunkedResponses: all.filter((r) => r.chunked).length,
+    },
+    realTime: { readers: realTime, fraction: round(realTime / n, 4), failures: realTimeFailures },
+    streamChanges: all.reduce((a, r) => a + (r.chunks.C ?? 0) + (r.chunks.StreamChange ?? 0), 0),
+    sendTime: {
+      jumps: playing.reduce((a, r) => a + r.sendJumps, 0),
+      jumpedMs: playing.reduce((a, r) => a + r.sendJumpMs, 0),
+      backSteps: playing.reduce((a, r) => a + r.sendBackSteps, 0),
     },
     bitrateBps: spread(bitrates),
     bitrateRatio: spread(
@@ -161,6 +217,8 @@ export function summarise(
     firstDataMs: q3(all.flatMap((r) => (r.firstDataMs === null ? [] : [r.firstDataMs]))),
     serverCpuPercent: round((100 * p.serverCpuS) / p.windowS, 1),
     serverCpuPercentPerClient: round((100 * p.serverCpuS) / p.windowS / n, 4),
+    serverCpuMsPerReaderSecond: round((1000 * cpuCores) / Math.max(1, playing.length), 4),
+    realTimeReadersPerCore: cpuCores > 0 ? round(realTime / cpuCores, 0) : NaN,
     serverRssMB: { idle: mb(p.serverRssIdle), peak: mb(p.serverRssPeak), end: mb(p.serverRssEnd) },
     serverRssPerClientKB: round(rssPerClient, 1),
     readerProcesses: reports.length,
@@ -181,6 +239,9 @@ const ratio = (a: number, b: number): number | null =>
 export function compare(ours: ServerFigures, peer: ServerFigures): Record<string, number | null> {
   return {
     connected: ratio(ours.readers.connected, peer.readers.connected),
+    realTimeFraction: ratio(ours.realTime.fraction, peer.realTime.fraction),
+    serverCpuMsPerReaderSecond: ratio(ours.serverCpuMsPerReaderSecond, peer.serverCpuMsPerReaderSecond),
+    realTimeReadersPerCore: ratio(ours.realTimeReadersPerCore, peer.realTimeReadersPerCore),
     medianBitrate: ratio(ours.bitrateBps.median, peer.bitrateBps.median),
     medianMediaRate: ratio(ours.mediaRate.median, peer.mediaRate.median),
     serverCpuPercent: ratio(ours.serverCpuPercent, peer.serverCpuPercent),
@@ -196,8 +257,79 @@ export function compare(ours: ServerFigures, peer: ServerFigures): Record<string
   };
 }
 
+/** One server and protocol over the levels: the largest level held before the first that did not hold. */
+export type Knee = {
+  /** Largest N such that this and every smaller level had realTime.fraction >= kneeFraction; null: none held. */
+  knee: number | null;
+  /** Every level held: the knee is beyond the largest level run. */
+  heldEveryLevel: boolean;
+  /** Smallest level that did not hold (or could not run), null if none. */
+  firstFailing: number | null;
+  /** realTime.fraction per level (null: the server did not run or start). */
+  fractions: Record<string, number | null>;
+};
+
+/** Knees from each level's fractions (levels in any order; a level that did not run counts as not held). */
+export function knee(levels: readonly { clients: number; fraction: number | null }[]): Knee {
+  const sorted = [...levels].sort((a, b) => a.clients - b.clients);
+  const failing = sorted.find((l) => l.fraction === null || l.fraction < KNEE_FRACTION);
+  const held = sorted.filter((l) => !failing || l.clients < failing.clients);
+  return {
+    knee: held.at(-1)?.clients ?? null,
+    heldEveryLevel: failing === undefined,
+    firstFailing: failing?.clients ?? null,
+    fractions: Object.fromEntries(sorted.map((l) => [String(l.clients), l.fraction])),
+  };
+}
+
 /** How each figure is computed, printed with the figures (the JSON explains itself). */
-export const DEFINITIONS = {
+export function definitions(
+  mode: 'vod' | 'live',
+  rule: RealTimeRule,
+  jumpMs: number,
+): Record<string, string> {
+  const base: Record<string, string> = { ...DEFINITIONS };
+  base.realTime =
+    'A reader is served at real time when it connected (see connected), its connection lasted the window, no end of ' +
+    'stream came, it got packets in the window, none was lost (losses), its Send Time never jumped forward by more ' +
+    `than ${jumpMs} ms between two packets (media skipped: sendTime.jumps), the Send Time advanced by at least ` +
+    `${MIN_MEDIA_RATE} x window - ${MEDIA_SLACK_MS} ms, and at most ${LATE_SHARE * 100} % of its lateness samples are ` +
+    `over ${rule.lateMs} ms (its own lateness p99 is within --late-ms). realTime.fraction = such readers / readers ` +
+    'requested; failures counts the first condition each other reader failed.';
+  base.knee =
+    `Per server and protocol over the levels run: the largest N at which this and every smaller level had ` +
+    `realTime.fraction >= ${KNEE_FRACTION}; heldEveryLevel means the knee lies beyond the largest level run; ` +
+    'firstFailing is the smallest level that did not hold.';
+  base.serverCpuMsPerReaderSecond =
+    'Server CPU (utime+stime of its process tree) over the window, in ms per second of window per connected reader.';
+  base.realTimeReadersPerCore =
+    'realTime.readers / (server CPU seconds / window seconds): readers served at real time per core the server used, ' +
+    '"clients for the same CPU".';
+  base.streamChanges = '$C chunks (MMSH) and ReportStreamChange (MMS) seen by all readers.';
+  base.sendTime =
+    `In the window, over all connected readers: Send Time steps forward of more than ${jumpMs} ms between two ` +
+    'consecutive packets (jumps; jumpedMs their sum: media the reader never got, e.g. a live reader that fell out ' +
+    "of the server's buffer and went on from a later key frame), and steps back (backSteps: a live muxer's jitter " +
+    'or a loop; not failures).';
+  if (mode === 'vod') return base;
+  return {
+    ...base,
+    mode: "live: both servers play the same file as a live stream, looped, from their own start, and every reader joins it: netshow as a broadcast point `--broadcast /live=playlist:<the file's folder>` (its own playlist source reads the file and paces it by Send Time), VLC with `--loop --sout-keep` (its input reads the file and paces it). Readers are the vod readers on the path /live (VLC: /).",
+    latenessMs:
+      "Live: per packet, (arrival - Send Time) - anchor, where anchor is the reader's lowest arrival - Send Time over the " +
+      'packets that arrived before the window (or, for a reader whose first packet came inside it, over its start-up ' +
+      "burst): the schedule the server kept at its best after the reader joined. A live reader's first packet is old " +
+      "(netshow's Fast Start: the buffer from the newest key frame; MMS and RTSP over UDP wait for the next key frame " +
+      "instead) and its Send Time is not 0; the burst's packets arrive at once, so each has a larger arrival - Send " +
+      'Time than the paced packets after it and never sets the anchor. Packets with sendTime - first sendTime < the ' +
+      "preroll of the reader's header are the burst and are left out, as in vod. 0 = on the schedule; positive = " +
+      'behind it. Percentiles over every packet of every reader, 0.1 ms bins.',
+    jitterMs:
+      'Per packet: its lateness minus the median lateness of the same reader; percentiles over all readers.',
+  };
+}
+
+const DEFINITIONS = {
   window:
     'Measuring window: starts warmupS after the last reader was due to start (reader i starts at i x rampMs), lasts `seconds`. ' +
     'Every per-reader rate, lateness sample and /proc reading is taken inside it.',
@@ -228,7 +360,8 @@ export const DEFINITIONS = {
     'counts every datagram received in the window. rtspt/rtspu: RTP packets whose sequence number was skipped (16-bit, ' +
     'modulo); lossFractionInWindow against RTP packets received in the window (a fragmented ASF packet is several); an ' +
     'ASF packet with a lost fragment is dropped. rtspu: datagramsInWindow = RTP datagrams. pingsAnswered: MMS Pongs; ' +
-    'RTSP GET_PARAMETER keep-alives sent. All 0 for mmsh.',
+    'RTSP GET_PARAMETER keep-alives sent. mmsh: $D whose LocationId was skipped, counted from the first $D after each $H ' +
+    '(netshow and VLC number $D one by one; a header VLC sends again at a loop takes a number).',
   bitrateBps:
     'Per reader: ASF content bytes of the $D (MMS: media Data packets; RTSP: reassembled ASF packets) received in the window (each packet minus its declared padding, so a server ' +
     'that strips padding is not penalised) x 8 / window seconds; min/median/max over connected readers.',
@@ -271,6 +404,15 @@ export const DEFINITIONS = {
     "Per protocol: netshow's figure on that protocol / the peer's (VLC's MMSH server, measured once per level); null when either is not positive (a lateness ratio only means something when " +
     'both are late); the *MinusPeerMs entries are differences.',
 };
+
+export const LIVE_PEER_NOTE =
+  'Live mode: both servers serve the same file as a looped live stream, each reading the file itself and pacing it ' +
+  'by its Send Times (netshow: a broadcast point with its playlist source; VLC: --loop --sout-keep), and every ' +
+  "reader joins that running stream. netshow passes the file's own packets through (3,200 bytes, preroll 3,100 ms) " +
+  'and starts a TCP joiner with its buffer from the newest key frame (Fast Start); VLC re-muxes (its own packets, ' +
+  'preroll, Send Times) and sends from the live edge. Both do one read and packetisation for all readers. There is ' +
+  "no third-party MMS or MS-RTSP server in Debian, so VLC's MMSH is the peer for every protocol. VLC runs as user " +
+  'nobody; both servers share the 127.0.0.1 machine with the readers.';
 
 export const PEER_NOTE =
   'There is no third-party MMS (MS-MMSP) or MS-RTSP server in Debian (VLC 3 in Debian has no live555, so it neither ' +

@@ -11,7 +11,8 @@
 //   ReportStreamSwitch          -> StartPlaying (position 0, playIncarnation 4)
 //   Ping                        -> Pong
 // Media Data packets (incarnation 4) go through the same PacketClock as MMSH `$D`s; gaps in LocationId are
-// counted as lost.
+// counted as lost (on-demand from LocationId 0; live from the first packet, as a joiner's numbering starts
+// wherever the broadcast is). A ReportStreamChange (a live source changing streams) is only counted.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -100,7 +101,7 @@ export function runMmsReader(i: number, cfg: ReaderConfig, h: Histograms): Runni
   let headerSize = 0;
   const pieces: Buffer[] = [];
   let piecesBytes = 0;
-  let nextLocation = 0;
+  let nextLocation = cfg.live ? -1 : 0; // live: the first media Data packet sets it
   let dgram: UdpSocket | null = null;
   let socket: net.Socket | null = null;
 
@@ -130,6 +131,7 @@ export function runMmsReader(i: number, cfg: ReaderConfig, h: Histograms): Runni
         send(msg.streamSwitch(cfg.streams));
       }
     } else if (kind === 'Data') {
+      if (nextLocation < 0) nextLocation = p.locationId;
       if (p.locationId > nextLocation) {
         r.lost += p.locationId - nextLocation;
         if (inWindow(arrival)) r.lostInWindow += p.locationId - nextLocation;

@@ -1,6 +1,7 @@
 // One reader process of the fan-out benchmark: opens its share of MMSH Play connections on loopback at
 // their appointed times, follows each `$D`'s ASF send time, and at the end of the measuring window prints
-// one JSON line (ReaderProcessReport) and exits. With `protocol` mmst or mmsu in the config the readers are
+// one JSON line (ReaderProcessReport) and exits. A live reader (config `live`) joins a running broadcast: the same
+// requests, a different lateness anchor (lib/packet-clock.ts). With `protocol` mmst or mmsu in the config the readers are
 // MMS clients instead (lib/mms-readers.ts), with rtspt or rtspu RTSP clients (lib/rtsp-readers.ts); the
 // rest (schedule, histograms, report) is the same. Run by
 // bench/fanout.ts, never by hand:
@@ -38,6 +39,12 @@ export type ReaderConfig = {
   prerollMs: number;
   /** Lateness histogram bin width, ms. */
   binMs: number;
+  /** The server serves a live stream the readers join (bench `--mode live`); false or absent: on-demand. */
+  live?: boolean;
+  /** A packet later than this on its reader's schedule is late (the real-time test), ms. */
+  lateMs?: number;
+  /** A Send Time step forward larger than this between two packets is media skipped, ms. */
+  jumpMs?: number;
 };
 
 export type ReaderResult = {
@@ -64,10 +71,21 @@ export type ReaderResult = {
   packets: number;
   /** How far the send time advanced over the window, ms (see fanout.ts `mediaRate`). */
   mediaMs: number;
-  /** MMS only (0 for MMSH): media Data packets missing by LocationId, all session / revealed inside the window. */
+  /** Lateness samples of this reader in the window, those over `lateMs`, and its own p99 (null: none). */
+  lateSamples: number;
+  latePackets: number;
+  latenessP99Ms: number | null;
+  /** In the window: Send Time steps forward over `jumpMs` (media skipped), their sum, and steps back. */
+  sendJumps: number;
+  sendJumpMs: number;
+  sendBackSteps: number;
+  /**
+   * Packets missing by LocationId (MMSH `$D`, MMS Data) or RTP sequence number (RTSP), all session / revealed
+   * inside the window. MMSH counts from the first `$D` after each `$H`.
+   */
   lost: number;
   lostInWindow: number;
-  /** MMS only: Data packets that came with a LocationId below one already seen. */
+  /** Packets that came with a LocationId (RTSP: sequence number) below one already seen. */
   outOfOrder: number;
   /** MMS: Ping messages answered with Pong; RTSP: GET_PARAMETER keep-alives sent. */
   pings: number;
@@ -123,10 +141,23 @@ function runReader(i: number, cfg: ReaderConfig, h: Histograms): RunningReader {
   const clock = new PacketClock(cfg, cfg.prerollMs, started);
   let arrival = 0;
   let stopped = false;
+  let nextLocation: number | null = null; // set by the first $D after a $H
+
+  /** LocationId gaps: a server numbers `$D`s one by one (a header may take a number of the same counter). */
+  const checkLocation = (loc: number): void => {
+    if (nextLocation !== null && loc > nextLocation) {
+      r.lost += loc - nextLocation;
+      if (arrival >= cfg.windowStart && arrival < cfg.windowEnd) r.lostInWindow += loc - nextLocation;
+    } else if (nextLocation !== null && loc < nextLocation) {
+      r.outOfOrder++;
+    }
+    nextLocation = Math.max(nextLocation ?? 0, loc + 1);
+  };
 
   const onChunk = (c: MmshChunk): void => {
     r.chunks[c.kind] = (r.chunks[c.kind] ?? 0) + 1;
     if (c.kind === 'H') {
+      nextLocation = null;
       const h = readHeaderFacts(c.payload);
       if (h) {
         r.playing = true;
@@ -135,6 +166,7 @@ function runReader(i: number, cfg: ReaderConfig, h: Histograms): RunningReader {
     } else if (c.kind === 'E') {
       r.endReason ??= c.value;
     } else if (c.kind === 'D') {
+      checkLocation(c.value);
       const t = readPacketTiming(c.payload);
       if (!t) {
         r.badPackets++;

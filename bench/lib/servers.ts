@@ -1,6 +1,6 @@
 // Starts and stops the servers the fan-out benchmark compares, each on 127.0.0.1 only, with a raised open
-// file limit: netshow (`serve`), VLC's MMSH server (the peer; live only, run as `nobody` when we are root),
-// and the lab's unpaced replay double (to test the readers).
+// file limit: netshow (`serve`, on-demand, or with a broadcast point looping the file), VLC's MMSH server (the
+// peer; live only, run as `nobody` when we are root), and the lab's unpaced replay double (to test the readers).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, chmodSync, chownSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
@@ -25,6 +25,8 @@ export type RunningServer = {
   stop: () => Promise<void>;
   /** The last lines it printed. */
   tail: () => string[];
+  /** netshow: its JSON log lines so far, counted by level, message and end reason ("info play ended (stalled)"). */
+  logCounts: () => Record<string, number>;
 };
 
 export type ServerOptions = {
@@ -33,7 +35,17 @@ export type ServerOptions = {
   file: string;
   scratch: string;
   nofile: number;
+  /**
+   * Serve the file live, looped: netshow as a broadcast point `/live=playlist:<the file's folder>`, VLC with
+   * `--loop --sout-keep` (without --sout-keep VLC closes every client at the end of each pass).
+   */
+  live?: boolean;
+  /** netshow's --log-level (default warn). */
+  logLevel?: string;
 };
+
+/** The path of netshow's broadcast point in live mode. */
+export const LIVE_PATH = '/live';
 
 const HOST = '127.0.0.1';
 
@@ -108,24 +120,35 @@ function supervise(
   base: Omit<RunningServer, 'port' | 'path' | 'startupMs'>;
 } {
   const lines: string[] = [];
+  const counts: Record<string, number> = {};
   const watchers: { re: RegExp; done(m: RegExpExecArray | null): void }[] = [];
   let exited = false;
-  const onText = (b: Buffer): void => {
-    for (const line of b.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      lines.push(line.slice(0, 400));
-      if (lines.length > 40) lines.shift();
-      for (const w of [...watchers]) {
-        const m = w.re.exec(line);
-        if (m) {
-          watchers.splice(watchers.indexOf(w), 1);
-          w.done(m);
-        }
+  const onLine = (line: string): void => {
+    if (!line.trim()) return;
+    lines.push(line.slice(0, 400));
+    if (lines.length > 40) lines.shift();
+    const key = logKey(line);
+    if (key) counts[key] = (counts[key] ?? 0) + 1;
+    for (const w of [...watchers]) {
+      const m = w.re.exec(line);
+      if (m) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.done(m);
       }
     }
   };
-  child.stdout?.on('data', onText);
-  child.stderr?.on('data', onText);
+  // whole lines only: a chunk may end inside one
+  const lineReader = (): ((b: Buffer) => void) => {
+    let partial = '';
+    return (b) => {
+      const parts = (partial + b.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      if (partial.length > 65536) partial = '';
+      for (const line of parts) onLine(line);
+    };
+  };
+  child.stdout?.on('data', lineReader());
+  child.stderr?.on('data', lineReader());
   const exitedPromise = new Promise<void>((done) =>
     child.once('exit', () => {
       exited = true;
@@ -166,8 +189,29 @@ function supervise(
           }
         }, ms);
       }),
-    base: { kind, command, pid, stop, tail: () => [...lines] },
+    base: { kind, command, pid, stop, tail: () => [...lines], logCounts: () => ({ ...counts }) },
   };
+}
+
+const LEVELS: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+
+/** "warn play ended (stalled)" for a pino JSON line; null for anything else. */
+function logKey(line: string): string | null {
+  if (!line.startsWith('{')) return null;
+  try {
+    const o = JSON.parse(line) as { level?: number; msg?: string; reason?: unknown };
+    const reason = typeof o.reason === 'string' ? ` (${o.reason})` : '';
+    return `${LEVELS[o.level ?? 0] ?? String(o.level)} ${o.msg ?? '?'}${reason}`;
+  } catch {
+    return null;
+  }
 }
 
 /** The netshow command: the built CLI when it is newer than its source, else the source through tsx. */
@@ -185,10 +229,13 @@ export async function startNetshow(o: ServerOptions): Promise<RunningServer> {
   const base = netshowCommand(o.repo);
   if (!base) throw new Error('netshow is not there yet (src/cli/main.ts and src/server/)');
   const port = await freePort();
-  const args = [...base.args, 'serve', resolve(o.file, '..'), '--host', HOST, '--http-port', String(port)];
+  const dir = resolve(o.file, '..');
+  const args = [...base.args, 'serve', dir, '--host', HOST, '--http-port', String(port)];
   // --mms-port 0, --rtsp-port 0: any free port (the defaults 1755 and 8554 may be taken); netshow prints the
   // ones it got.
-  args.push('--mms-port', '0', '--rtsp-port', '0', '--log-level', 'warn');
+  args.push('--mms-port', '0', '--rtsp-port', '0', '--log-level', o.logLevel ?? 'warn');
+  // live: a playlist channel of the folder, which holds the one file (a playlist source takes a folder or a .wsx)
+  if (o.live) args.push('--broadcast', `${LIVE_PATH}=playlist:${dir}`);
   const t0 = performance.now();
   const child = spawnLimited(o.nofile, base.cmd, args, o.repo);
   const s = supervise('netshow', child, [base.cmd, ...args].join(' '));
@@ -198,7 +245,7 @@ export async function startNetshow(o: ServerOptions): Promise<RunningServer> {
   const mmsLine = s.waitLine(/\bmms listening on (?:\w+:\/\/)?[^\s:/]+:(\d+)/i, 30_000);
   const rtspLine = s.waitLine(/\brtsp listening on (?:\w+:\/\/)?[^\s:/]+:(\d+)/i, 30_000);
   const m = await s.waitLine(/\bmmsh listening on (?:\w+:\/\/)?[^\s:/]+:(\d+)/i, 30_000);
-  const path = `/${basename(o.file)}`;
+  const path = o.live ? LIVE_PATH : `/${basename(o.file)}`;
   if (!m && child.exitCode === null && (await canConnect(port))) {
     return { ...s.base, port, path, startupMs: Math.round(performance.now() - t0) };
   }
@@ -206,13 +253,18 @@ export async function startNetshow(o: ServerOptions): Promise<RunningServer> {
     await s.base.stop();
     throw new Error(`netshow did not print "mmsh listening on ...": ${s.lines.slice(-5).join(' | ')}`);
   }
-  const startupMs = Math.round(performance.now() - t0);
   // the mms and rtsp lines come right after the mmsh one, or not at all (a netshow without MMS or RTSP)
   const late = sleep(3000).then(() => null);
   const [mms, rtsp] = await Promise.all([Promise.race([mmsLine, late]), Promise.race([rtspLine, late])]);
+  const httpPort = Number(m[1] ?? port);
+  if (o.live && !(await waitForHeader(httpPort, path, child, performance.now() + 20_000))) {
+    await s.base.stop();
+    throw new Error(`netshow's ${path} served no header: ${s.lines.slice(-5).join(' | ')}`);
+  }
+  const startupMs = Math.round(performance.now() - t0);
   return {
     ...s.base,
-    port: Number(m[1] ?? port),
+    port: httpPort,
     ...(mms ? { mmsPort: Number(mms[1]) } : {}),
     ...(rtsp ? { rtspPort: Number(rtsp[1]) } : {}),
     path,
@@ -254,6 +306,7 @@ export async function startVlc(o: ServerOptions): Promise<RunningServer> {
   }
   media = resolve(media);
   const vlcArgs = ['--intf=dummy', '--aout=dummy', '--vout=dummy', '--verbose=1', '--no-interact'];
+  if (o.live) vlcArgs.push('--loop', '--sout-keep');
   vlcArgs.push(media, `--sout=#std{access=mmsh,mux=asfh,dst=${HOST}:${port}}`);
   const [cmd = 'vlc', ...args] = [...prefix, 'vlc', ...vlcArgs];
   const t0 = performance.now();
@@ -263,19 +316,28 @@ export async function startVlc(o: ServerOptions): Promise<RunningServer> {
     await s.base.stop();
     rmSync(work, { recursive: true, force: true });
   };
-  const deadline = performance.now() + 20_000;
+  if (!(await waitForHeader(port, '/', child, performance.now() + 20_000))) {
+    await stop();
+    throw new Error(`VLC did not serve a header on ${port}: ${s.lines.slice(-5).join(' | ')}`);
+  }
+  return { ...s.base, stop, port, path: '/', startupMs: Math.round(performance.now() - t0) };
+}
+
+/** Describes `path` until the reply holds an ASF header; false if the child exits or the deadline passes. */
+async function waitForHeader(
+  port: number,
+  path: string,
+  child: ChildProcess,
+  deadline: number,
+): Promise<boolean> {
   for (;;) {
-    if (child.exitCode !== null || performance.now() > deadline) {
-      await stop();
-      throw new Error(`VLC did not serve a header on ${port}: ${s.lines.slice(-5).join(' | ')}`);
-    }
+    if (child.exitCode !== null || performance.now() > deadline) return false;
     if (await canConnect(port)) {
-      const reply = await describe(port, '/', 1500);
-      if (reply.indexOf(ASF_HEADER_GUID) > 0) break;
+      const reply = await describe(port, path, 1500);
+      if (reply.indexOf(ASF_HEADER_GUID) > 0) return true;
     }
     await sleep(200);
   }
-  return { ...s.base, stop, port, path: '/', startupMs: Math.round(performance.now() - t0) };
 }
 
 function worldReadable(file: string): boolean {

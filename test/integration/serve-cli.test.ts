@@ -28,7 +28,7 @@ async function run(
 async function serve(args: readonly string[], lines: number): Promise<{ child: ChildProcess; out: string }> {
   const child = spawn(process.execPath, [...MAIN, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  for await (const chunk of child.stdout!) {
+  for await (const chunk of child.stdout) {
     out += String(chunk);
     if (out.split('\n').length > lines) break;
   }

@@ -2,7 +2,7 @@
 // stream in an HTTP POST body to a broadcast publishing point, the way Windows Media Encoder pushes
 // to a server. The packets are copied (-c copy), so the stream decodes to the file's own frames.
 // It runs under the same hard limit as every peer (process.ts), in its own process group, which
-// stop() ends: TERM, then KILL 5 s later.
+// stop() ends: TERM, then KILL 5 s later; kill() sends one signal at once (a crash, for restart tests).
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { appendLog, shellQuote } from './process.js';
@@ -14,6 +14,8 @@ export interface Encoder {
   /** True while it runs. */
   running(): boolean;
   stop(): Promise<number>;
+  /** Sends `signal` to the whole process group at once (SIGKILL: a crash mid-stream) and waits until it is gone. */
+  kill(signal: NodeJS.Signals): Promise<number>;
 }
 
 export interface EncoderOptions {
@@ -77,6 +79,11 @@ export function startEncoder(o: EncoderOptions): Encoder {
       } finally {
         clearTimeout(timer);
       }
+    },
+    kill(sig) {
+      appendLog(o.log, `+ ${sig} after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      signal(sig);
+      return exited;
     },
   };
 }
