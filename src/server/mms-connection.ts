@@ -226,7 +226,10 @@ class MmsSession {
   private playbackEnded(playback: Delivery, reason: EndReason): void {
     if (this.playback !== playback) return;
     this.playback = null;
-    this.log.info({ reason: reason.kind, packets: playback.stats.packetsSent }, 'play ended');
+    this.log.info(
+      { reason: reason.kind, packets: playback.stats.packetsSent, skips: playback.stats.skips },
+      'play ended',
+    );
     if (reason.kind === 'eos') {
       const generation = this.playGeneration;
       const send = (): void => {

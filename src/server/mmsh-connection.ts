@@ -183,7 +183,10 @@ async function play(
           socket.write(Buffer.concat(streamChangeChunks(plan, facts.headerBytes)));
         },
         end(reason) {
-          log.info({ reason: reason.kind, packets: delivery?.stats.packetsSent }, 'play ended');
+          log.info(
+            { reason: reason.kind, packets: delivery?.stats.packetsSent, skips: delivery?.stats.skips },
+            'play ended',
+          );
           if (reason.kind === 'eos') socket.end(endChunk(0));
           else if (reason.kind === 'error') {
             log.error({ err: reason.error.message }, 'playback failed');

@@ -182,7 +182,10 @@ class RtspSession {
     const ended = (reason: EndReason): void => {
       if (delivery === null || this.playback !== delivery) return;
       this.playback = null;
-      this.log.info({ reason: reason.kind, packets: delivery.stats.packetsSent }, 'play ended');
+      this.log.info(
+        { reason: reason.kind, packets: delivery.stats.packetsSent, skips: delivery.stats.skips },
+        'play ended',
+      );
       if (reason.kind === 'eos') {
         const g = this.generation;
         this.ctx.clock.at(this.ctx.clock.now() + EOS_DELAY_MS, () => {

@@ -20,7 +20,8 @@ export interface Delivery {
   setSelection(selection: ReadonlyMap<number, ThinLevel> | null): void;
   /** Where a paused on-demand session resumes; for live, the running packet number. */
   readonly nextPacket: number;
-  readonly stats: { readonly packetsSent: number; readonly bytesSent: number };
+  /** `skips`: times a live client fell out of the point's buffer and went on from a key frame. */
+  readonly stats: { readonly packetsSent: number; readonly bytesSent: number; readonly skips?: number };
 }
 
 export interface DeliveryOptions {
