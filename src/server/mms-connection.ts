@@ -220,6 +220,7 @@ class MmsSession {
   /** A live point changed streams: EndOfStream hr 1, StreamChange and the new header [mmsp.md §5.7]. */
   private streamChange(facts: LiveFacts): void {
     this.log.info({ incarnation: facts.incarnation }, 'stream change');
+    if (this.machine.state !== 'STREAMING') return;
     this.apply(this.machine.nextEntry(openedFile(liveContentFacts(facts)), this.ctx.clock.now()));
   }
 

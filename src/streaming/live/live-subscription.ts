@@ -99,6 +99,10 @@ export class LiveSubscription {
     this.pumping = true;
     try {
       this.pump();
+    } catch (e) {
+      // One session's failure (a socket gone wrong, a machine refusing) ends that session, never the point.
+      this.pumping = false;
+      this.end({ kind: 'error', error: e instanceof Error ? e : new Error(String(e)) });
     } finally {
       this.pumping = false;
     }

@@ -203,4 +203,21 @@ describe('BroadcastPoint', () => {
     for (let i = 0; i < 20; i++) for (const p of a.packets) if (!source.sink.packet(p)) refused++;
     assert.ok(refused > 0, 'packet() said false once pending passed its cap');
   });
+
+  it('a subscriber that throws is ended with the error; the point and the others go on', () => {
+    const { clock, source, point } = setup();
+    source.sink.header(a.header);
+    const broken = new Recorder();
+    broken.packet = () => {
+      throw new Error('socket gone wrong');
+    };
+    const fine = new Recorder();
+    point.subscribe(broken, { filter: null }).start();
+    point.subscribe(fine, { filter: null }).start();
+    feed(clock, source.sink, a, 0, 50);
+    clock.advance(20_000);
+    assert.equal(broken.ended?.kind, 'error');
+    assert.equal(fine.got.length, 50);
+    assert.equal(point.stats.subscribers, 1);
+  });
 });
