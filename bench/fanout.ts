@@ -43,7 +43,14 @@ import {
   type ServerFigures,
 } from './lib/fanout-report.js';
 import type { BenchProtocol, ReaderConfig, ReaderProcessReport } from './lib/mmsh-readers.js';
-import { cpuSeconds, machineBusySeconds, openFileLimits, processTree, rssBytes } from './lib/proc.js';
+import {
+  cpuSeconds,
+  listenOverflows,
+  machineBusySeconds,
+  openFileLimits,
+  processTree,
+  rssBytes,
+} from './lib/proc.js';
 import { netshowCommand, startNetshow, startReplay, startVlc, type RunningServer } from './lib/servers.js';
 import { round } from './lib/stats.js';
 
@@ -192,13 +199,17 @@ function readerProcess(
   cleanups.add(kill);
   const timer = setTimeout(() => child.kill('SIGKILL'), cfg.windowEnd - now() + 20_000);
   const report = new Promise<ReaderProcessReport | null>((done) =>
-    child.on('exit', () => {
+    // 'close', not 'exit': a child's stdout may still hold its report when it exits
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       cleanups.delete(kill);
       try {
         done(JSON.parse(out.trim().split('\n').at(-1) ?? '') as ReaderProcessReport);
       } catch {
-        log(`reader process ${child.pid} gave no report: ${err.slice(-300)}`);
+        const how = signal ?? `code ${code}`;
+        log(
+          `reader process ${child.pid} (${how}, ${out.length} bytes out) gave no report: ${err.slice(-300)}`,
+        );
         done(null);
       }
     }),
@@ -229,6 +240,7 @@ async function measure(
   const nofile = Math.max(1024, Math.min(openFileLimits().hard, 2 * n + 256));
   await sleep(1000); // let it settle before the idle reading
   const rssIdle = rssBytes(processTree(server.pid));
+  const overflows0 = listenOverflows();
   const startAt = now() + 500;
   const windowStart = startAt + n * rampMs + warmupS * 1000;
   const windowEnd = windowStart + seconds * 1000;
@@ -274,6 +286,7 @@ async function measure(
   const busy1 = machineBusySeconds();
   const t1 = now();
   const rssEnd = rssBytes(processTree(server.pid));
+  const overflows1 = listenOverflows();
   const reports = (await Promise.all(readers.map((r) => r.report))).filter((r) => r !== null);
   const samples = {
     windowS: (t1 - t0) / 1000,
@@ -283,6 +296,7 @@ async function measure(
     serverRssEnd: rssEnd,
     readerCpuS: rcpu1 - rcpu0,
     machineBusyS: busy1 - busy0,
+    listenOverflows: overflows0 === null || overflows1 === null ? null : overflows1 - overflows0,
   };
   const figures = summarise(
     reports,
@@ -373,6 +387,7 @@ const row = (clients: number, f: ServerFigures): Record<string, unknown> => ({
   serverRssPerClientKB: f.serverRssPerClientKB,
   readerCpuPercent: f.readerCpuPercent,
   otherCpuPercent: f.otherCpuPercent,
+  listenOverflows: f.listenOverflows,
   ...(f.streamChanges ? { streamChanges: f.streamChanges } : {}),
   ...(f.sendTime.jumps ? { sendTimeJumps: f.sendTime.jumps } : {}),
 });

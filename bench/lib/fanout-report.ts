@@ -12,6 +12,8 @@ export type ProcSamples = {
   serverRssEnd: number;
   readerCpuS: number;
   machineBusyS: number;
+  /** Machine-wide TcpExt ListenOverflows from the readers' start to the window's end (null: unreadable). */
+  listenOverflows: number | null;
 };
 
 export type ServerFigures = {
@@ -68,6 +70,8 @@ export type ServerFigures = {
   readerEventLoopDelayP99Ms: number;
   machineCpuPercent: number;
   otherCpuPercent: number;
+  /** Connections the kernel dropped on a full accept queue while the readers joined and played (machine-wide). */
+  listenOverflows: number | null;
   windowS: number;
   /** netshow: its JSON log lines over the whole run, counted by level, message and reason. */
   serverLog?: Record<string, number>;
@@ -108,6 +112,7 @@ const q3 = (values: number[]): { p50: number; p99: number; max: number } => {
 
 function failureOf(r: ReaderResult): string {
   if (r.error) return r.error;
+  if (r.connectMs === null) return 'no TCP connection';
   if (r.status === 0) return r.firstByteMs === null ? 'no reply' : 'no HTTP head';
   if (r.status !== 200) return `HTTP ${r.status}`;
   return 'no $H with an ASF header';
@@ -226,6 +231,7 @@ export function summarise(
     readerEventLoopDelayP99Ms: Math.max(0, ...reports.map((r) => r.eventLoopDelayMs.p99)),
     machineCpuPercent: round((100 * p.machineBusyS) / p.windowS, 1),
     otherCpuPercent: round((100 * (p.machineBusyS - p.serverCpuS - p.readerCpuS)) / p.windowS, 1),
+    listenOverflows: p.listenOverflows,
     windowS: round(p.windowS, 2),
   };
 }
@@ -305,6 +311,10 @@ export function definitions(
   base.realTimeReadersPerCore =
     'realTime.readers / (server CPU seconds / window seconds): readers served at real time per core the server used, ' +
     '"clients for the same CPU".';
+  base.listenOverflows =
+    'TcpExt ListenOverflows of /proc/net/netstat from just before the readers start to the end of the window: ' +
+    "connection attempts the kernel dropped because a listener's accept queue was full (the server accepts too " +
+    "slowly; the reader retries its SYN after 1 s, 3 s, 7 s...). Machine-wide: another program's listener counts too.";
   base.streamChanges = '$C chunks (MMSH) and ReportStreamChange (MMS) seen by all readers.';
   base.sendTime =
     `In the window, over all connected readers: Send Time steps forward of more than ${jumpMs} ms between two ` +

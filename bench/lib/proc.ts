@@ -86,3 +86,20 @@ export function machineBusySeconds(): number {
   const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
   return (total - (f[3] ?? 0) - (f[4] ?? 0)) / ticksPerSecond();
 }
+
+/**
+ * TcpExt ListenOverflows of the machine so far (/proc/net/netstat): connections the kernel dropped because a
+ * listener's accept queue was full (a server that does not accept fast enough). Null when unreadable.
+ */
+export function listenOverflows(): number | null {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'latin1').split('\n');
+    const at = lines.findIndex((l) => l.startsWith('TcpExt:'));
+    const names = lines[at]?.split(/\s+/) ?? [];
+    const values = lines[at + 1]?.split(/\s+/) ?? [];
+    const i = names.indexOf('ListenOverflows');
+    return i > 0 && values[0] === 'TcpExt:' ? Number(values[i]) : null;
+  } catch {
+    return null;
+  }
+}

@@ -104,7 +104,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     server.maxConnections = 20_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: o.host, port }, () => {
+      // A backlog like VLC's: a thousand players joining a broadcast at once must not find the accept queue full.
+      server.listen({ host: o.host, port, backlog: 4096 }, () => {
         server.off('error', reject);
         resolve();
       });
