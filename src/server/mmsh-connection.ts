@@ -201,6 +201,8 @@ async function play(
         socket.write(Buffer.concat([Buffer.from(plan.head, 'latin1'), ...plan.headerChunks]));
         socket.on('drain', () => d.resume());
         socket.once('close', () => d.stop());
+        // A player that leaves a broadcast closes its side; while the source is silent no write would find out.
+        if (plan.live) socket.once('end', () => socket.destroy());
         log.info({ start: plan.start.start, from: plan.start.from, packet: first, live: plan.live }, 'play');
         d.start();
       },
@@ -237,6 +239,7 @@ async function pipeLive(socket: Socket, content: Content, ctx: ServerContext, lo
       ({ delivery }) => {
         socket.on('drain', () => delivery.resume());
         socket.once('close', () => delivery.stop());
+        socket.once('end', () => socket.destroy());
         delivery.start();
       },
       () => {

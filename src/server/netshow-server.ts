@@ -148,7 +148,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     mmsUdpSent: () => mmsUdp?.sent ?? 0,
     rtspUdpSent: () => rtspUdp?.sent ?? 0,
     async close() {
-      await Promise.all(
+      // A listener's close waits for its connections: end them first (a live session with no source sends
+      // nothing, so nothing else would ever end it).
+      const closed = Promise.all(
         servers.map(
           (s) =>
             new Promise<void>((r) => {
@@ -158,6 +160,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       );
       await Promise.all([...points.values()].map((p) => p.stop()));
       for (const s of sockets) s.destroy();
+      await closed;
       await mmsUdp?.close();
       await rtspUdp?.close();
       await ctx.library.closeAll();

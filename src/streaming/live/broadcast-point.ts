@@ -15,6 +15,7 @@ import {
   parsePacket,
   retimePacket,
   type AsfHeader,
+  type Payload,
 } from '../../asf/index.js';
 import type { Clock } from '../../core/clock.js';
 import { ProtocolError } from '../../core/errors.js';
@@ -126,6 +127,8 @@ export class BroadcastPoint implements LiveSink {
   /** Added to the source's times so the point's time line never jumps (restarts, loops). */
   private delta = 0;
   private lastOut: number | null = null;
+  /** Per stream, on the point's time line: the latest object's presentation time and the step before it (ms). */
+  private readonly presented = new Map<number, { at: number; step: number }>();
   private gap = false;
   private readonly subs = new Set<LiveSubscription>();
   private readonly drainListeners: (() => void)[] = [];
@@ -237,6 +240,7 @@ export class BroadcastPoint implements LiveSink {
       };
       this.delta = 0;
       this.lastOut = null;
+      this.presented.clear();
       this.gap = false;
       this.rebaseNext = true;
       this.o.onEvent?.({ type: 'header', incarnation: this.incarnation, changed: previous !== null });
@@ -259,11 +263,14 @@ export class BroadcastPoint implements LiveSink {
     let sendTime: number;
     try {
       padded = padPacket(data, facts.packetSize);
+      const payloads = parsePacket(padded, facts.packetSize).payloads;
       sendTime = packetSendTime(padded);
-      this.carryTimeLine(sendTime);
+      const starts = payloads.filter((p) => p.offset === 0 || p.compressed);
+      this.carryTimeLine(sendTime, starts);
       if (this.delta !== 0) padded = retimePacket(padded, facts.packetSize, this.delta);
       sendTime += this.delta;
-      keyFrame = startsKeyFrame(padded, facts);
+      this.notePresented(starts);
+      keyFrame = startsKeyFrame(payloads, facts);
     } catch (e) {
       this.stats.malformed++;
       this.o.onEvent?.({ type: 'malformed', message: (e as Error).message });
@@ -328,16 +335,32 @@ export class BroadcastPoint implements LiveSink {
    * Keeps the time line continuous: after an interruption or a header with the same streams, and whenever the send
    * times jump by more than DISCONTINUITY_MS, the source's times are moved to follow on from the last one sent.
    */
-  private carryTimeLine(sendTime: number): void {
+  private carryTimeLine(sendTime: number, starts: readonly Payload[]): void {
     if (this.lastOut === null) return;
     const out = sendTime + this.delta;
     if (!this.gap && Math.abs(out - this.lastOut) <= DISCONTINUITY_MS) return;
     this.gap = false;
-    const next = this.lastOut + 1;
     this.o.onEvent?.({ type: 'discontinuity', fromMs: this.lastOut, toMs: out });
-    this.delta = next - sendTime;
+    this.delta = this.lastOut + 1 - sendTime;
+    // Presentation times run ahead of send times: the new stream's first objects must also come after the last
+    // object of every stream already sent has ended, or players see time go back (mpv drops the key frame).
+    if (starts.length > 0) {
+      const first = Math.min(...starts.map((p) => p.presentationTime));
+      let end = -Infinity;
+      for (const s of this.presented.values()) end = Math.max(end, s.at + s.step);
+      if (first + this.delta < end) this.delta = end - first;
+    }
     // Pace from here as if the stream had just started, so nothing bursts to "catch up" on the gap.
     this.rebaseNext = true;
+  }
+
+  private notePresented(starts: readonly Payload[]): void {
+    for (const p of starts) {
+      const at = p.presentationTime + this.delta;
+      const was = this.presented.get(p.streamNumber);
+      if (!was) this.presented.set(p.streamNumber, { at, step: 0 });
+      else if (at > was.at) this.presented.set(p.streamNumber, { at, step: at - was.at });
+    }
   }
 
   private release(): void {
@@ -398,8 +421,7 @@ export class BroadcastPoint implements LiveSink {
 }
 
 /** A packet a joiner can start with: a video key frame begins in it, or (no video) some object begins in it. */
-function startsKeyFrame(pkt: Buffer, facts: LiveFacts): boolean {
-  const payloads = parsePacket(pkt, facts.packetSize).payloads;
+function startsKeyFrame(payloads: readonly Payload[], facts: LiveFacts): boolean {
   if (facts.videoStreams.size === 0) return payloads.some((p) => p.offset === 0 || p.compressed);
   return payloads.some((p) => p.keyFrame && p.offset === 0 && facts.videoStreams.has(p.streamNumber));
 }

@@ -144,6 +144,8 @@ export interface CompareOptions {
   mode: 'vod' | 'seek' | 'live';
   /** live: seconds of media asked of the client, at least 90 % of which must arrive. */
   durationS?: number;
+  /** live: unknown frames allowed per wrap (live-compare.ts; default 1). */
+  wrapForeign?: number;
   seekS?: number;
   /** seek: how far before / after `seekS` the first frame may be (default 3 s / 0.5 s). */
   seekWindowS?: readonly [number, number];
@@ -305,7 +307,12 @@ export function compareFrames(
   output: readonly StreamFrames[],
   opts: CompareOptions,
 ): Comparison {
-  if (opts.mode === 'live') return compareLive(reference, output, { durationS: opts.durationS ?? 0 });
+  if (opts.mode === 'live') {
+    return compareLive(reference, output, {
+      durationS: opts.durationS ?? 0,
+      ...(opts.wrapForeign !== undefined ? { wrapForeign: opts.wrapForeign } : {}),
+    });
+  }
   const streams: StreamMatch[] = [];
   const problems: string[] = [];
   for (const out of output) {

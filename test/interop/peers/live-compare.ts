@@ -6,7 +6,8 @@
 //   - it may wrap round to the start (a back jump: the encoder loops its file);
 //   - no reference frame is skipped (missing), and it holds at most one unknown frame more than it has
 //     wraps (foreign): the audio frame after a wrap decodes with the overlap of the file's last frame, so
-//     it differs from the reference's first, and one more is tolerated for the join itself;
+//     it differs from the reference's first, and one more is tolerated for the join itself (a caller may allow
+//     more per wrap: LiveOptions.wrapForeign);
 //   - with a duration, at least 90 % of that much media arrived;
 // and every media type of the reference appears in the output. This is the `PEER_MODE=live` comparison
 // of ../shared/peers/lib.sh, written anew.
@@ -20,6 +21,12 @@ import type { Comparison, StreamFrames, StreamMatch } from './framemd5.js';
 export interface LiveOptions {
   /** Seconds of media asked of the client: at least 90 % of it must arrive (0 or absent: no minimum). */
   durationS?: number;
+  /**
+   * Unknown frames allowed per wrap (default 1). A source that stops at an arbitrary point and starts again from
+   * the file's start (an encoder restarted) gives 2 in a WMA stream: the decoder, going on across the junction,
+   * outputs two frames that neither side decodes to alone where the old stream ends.
+   */
+  wrapForeign?: number;
 }
 
 /** Share of the asked duration that must arrive. */
@@ -165,8 +172,8 @@ function secondsAt(s: StreamFrames, i: number): number {
 }
 
 /** Whether one walked stream satisfies the live rule (file comment), not counting its duration. */
-export function liveStreamOk(m: StreamMatch): boolean {
-  return m.reference >= 0 && m.matched > 0 && m.missing === 0 && m.foreign <= 1 + m.back;
+export function liveStreamOk(m: StreamMatch, wrapForeign = 1): boolean {
+  return m.reference >= 0 && m.matched > 0 && m.missing === 0 && m.foreign <= 1 + wrapForeign * m.back;
 }
 
 function describe(m: StreamMatch, short: boolean): string {
@@ -206,7 +213,7 @@ export function compareLive(
       best = { ...walkLive({ index: -1, type: out.type, timeBase: 1, frames: [] }, out), reference: -1 };
     }
     const short = want > 0 && best.mediaS < LIVE_MIN_SHARE * want;
-    if (short || !liveStreamOk(best)) pass = false;
+    if (short || !liveStreamOk(best, opts.wrapForeign)) pass = false;
     streams.push(best);
     words.push(describe(best, short));
   }
