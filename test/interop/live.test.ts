@@ -18,13 +18,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openMmsh } from '../../src/client/mmsh-adapter.js';
 import { startNetshow } from '../helpers/server.js';
 import type { TestScheme, TestServer } from '../helpers/server.js';
 import { startEncoder } from './peers/encoder.js';
 import type { Encoder } from './peers/encoder.js';
 import { assertPass, interopRoot, missingFor, peerReady, runPeer } from './peers/index.js';
 import type { ClientName, Verdict } from './peers/index.js';
+import { broadcastFlowing } from './peers/live-point.js';
 import { udpPortBound } from './peers/wire.js';
 import { FIXTURES, MEDIA_DIR, media } from './vod-suite.js';
 
@@ -68,34 +68,6 @@ const name = (r: LiveRun): string => `${r.client} ${r.scheme}`;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until the publishing point hands a client its header and a first data packet. */
-async function broadcastFlowing(url: string, encoder: Encoder): Promise<void> {
-  const until = performance.now() + READY_MS;
-  let last = 'nothing tried';
-  while (performance.now() < until) {
-    if (!encoder.running())
-      throw new Error(`the encoder ended before the point carried packets (see ${encoder.log})`);
-    try {
-      const stream = await openMmsh(new URL(url), { connectTimeoutMs: 3000, idleTimeoutMs: 3000 });
-      try {
-        for await (const item of stream.packets) {
-          if (item.kind === 'packet') {
-            if (!stream.live) throw new Error(`${url} is not a broadcast (live=false)`);
-            return;
-          }
-        }
-        last = 'the stream ended without a packet';
-      } finally {
-        await stream.close();
-      }
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await sleep(250);
-  }
-  throw new Error(`${url} carried no packet within ${READY_MS} ms: ${last} (encoder log: ${encoder.log})`);
-}
-
 describe('a live broadcast pushed by FFmpeg, played by every client at once', () => {
   let server: TestServer | undefined;
   let encoder: Encoder | undefined;
@@ -114,7 +86,11 @@ describe('a live broadcast pushed by FFmpeg, played by every client at once', ()
       url: `http://127.0.0.1:${server.httpPort}/${POINT}`,
       log: join(interopRoot(), 'encoder.log'),
     });
-    await broadcastFlowing(server.url('mmsh', POINT), encoder);
+    const feeder = encoder;
+    await broadcastFlowing(server.url('mmsh', POINT), {
+      readyMs: READY_MS,
+      feederGone: () => (feeder.running() ? undefined : `the encoder ended (see ${feeder.log})`),
+    });
     await sleep(JOIN_AFTER_MS);
     const live = server;
     const runs = RUNS.flatMap((r) => {

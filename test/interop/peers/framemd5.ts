@@ -198,36 +198,55 @@ export interface Comparison {
 
 const LOOKAHEAD = 8;
 
+/** What every walk of an output through a reference starts from: where each hash stands, and an empty match. */
+export function walkStart(
+  ref: StreamFrames,
+  out: StreamFrames,
+  o: number,
+  r: number,
+  mediaS: number,
+): {
+  places: Map<string, number[]>;
+  rh: (i: number) => string | undefined;
+  oh: (i: number) => string | undefined;
+  match: StreamMatch;
+} {
+  const places = new Map<string, number[]>();
+  ref.frames.forEach((f, i) => {
+    const list = places.get(f.hash);
+    if (list) list.push(i);
+    else places.set(f.hash, [i]);
+  });
+  return {
+    places,
+    rh: (i) => ref.frames[i]?.hash,
+    oh: (i) => out.frames[i]?.hash,
+    match: {
+      output: o,
+      type: out.type,
+      reference: r,
+      matched: 0,
+      outputFrames: out.frames.length,
+      referenceFrames: ref.frames.length,
+      lead: 0,
+      foreign: 0,
+      missing: 0,
+      back: 0,
+      first: -1,
+      last: -1,
+      firstS: 0,
+      mediaS,
+      runOffset: 0,
+      runFirst: -1,
+      runFirstS: 0,
+      damaged: 0,
+    },
+  };
+}
+
 /** Walks `out` through `ref` (see the file comment). */
 function walk(ref: StreamFrames, out: StreamFrames, o: number, r: number): StreamMatch {
-  const where = new Map<string, number[]>();
-  ref.frames.forEach((f, i) => {
-    const list = where.get(f.hash);
-    if (list) list.push(i);
-    else where.set(f.hash, [i]);
-  });
-  const rh = (i: number): string | undefined => ref.frames[i]?.hash;
-  const oh = (i: number): string | undefined => out.frames[i]?.hash;
-  const m: StreamMatch = {
-    output: o,
-    type: out.type,
-    reference: r,
-    matched: 0,
-    outputFrames: out.frames.length,
-    referenceFrames: ref.frames.length,
-    lead: 0,
-    foreign: 0,
-    missing: 0,
-    back: 0,
-    first: -1,
-    last: -1,
-    firstS: 0,
-    mediaS: 0,
-    runOffset: 0,
-    runFirst: -1,
-    runFirstS: 0,
-    damaged: 0,
-  };
+  const { places: where, rh, oh, match: m } = walkStart(ref, out, o, r, 0);
   let j = -1;
   let broken = true;
   const startRun = (i: number, at: number): void => {

@@ -16,7 +16,7 @@
 // for the expected reference frame, unless the next frame is that expected one (then it was inserted);
 // and a jump between two places whose previous frames are equal is no gap (repeating content, e.g. a
 // steady tone or a still picture, gives equal checksums).
-import type { Comparison, StreamFrames, StreamMatch } from './framemd5.js';
+import { walkStart, type Comparison, type StreamFrames, type StreamMatch } from './framemd5.js';
 
 export interface LiveOptions {
   /** Seconds of media asked of the client: at least 90 % of it must arrive (0 or absent: no minimum). */
@@ -36,34 +36,7 @@ const LOOKAHEAD = 8;
 
 /** Walks `out` through `ref`, counting matched, lead, foreign, missing and back (file comment). */
 export function walkLive(ref: StreamFrames, out: StreamFrames): StreamMatch {
-  const places = new Map<string, number[]>();
-  ref.frames.forEach((f, i) => {
-    const list = places.get(f.hash);
-    if (list) list.push(i);
-    else places.set(f.hash, [i]);
-  });
-  const rh = (i: number): string | undefined => ref.frames[i]?.hash;
-  const oh = (i: number): string | undefined => out.frames[i]?.hash;
-  const m: StreamMatch = {
-    output: out.index,
-    type: out.type,
-    reference: ref.index,
-    matched: 0,
-    outputFrames: out.frames.length,
-    referenceFrames: ref.frames.length,
-    lead: 0,
-    foreign: 0,
-    missing: 0,
-    back: 0,
-    first: -1,
-    last: -1,
-    firstS: 0,
-    mediaS: mediaSpan(out),
-    runOffset: 0,
-    runFirst: -1,
-    runFirstS: 0,
-    damaged: 0,
-  };
+  const { places, rh, oh, match: m } = walkStart(ref, out, out.index, ref.index, mediaSpan(out));
   // j: the reference frame the last output frame stood for (-1 before the first match).
   let j = -1;
   // the previous output frame was unknown and assumed to replace reference frame j
