@@ -11,6 +11,8 @@ import { packetSendTime, parsePacket, parseReceivedHeader } from '../../src/asf/
 import { ADAPTERS } from '../../src/client/open-stream.js';
 import { ClientError, type AsfStream, type ClientProtocol } from '../../src/client/types.js';
 import { MEDIA, fileOf } from '../helpers/client-streams.js';
+import { pino } from 'pino';
+import { startServer } from '../../src/server/netshow-server.js';
 import { startNetshow, type TestScheme, type TestServer } from '../helpers/server.js';
 
 const A = 'a-wmv2-wmav2-10s.wmv';
@@ -33,6 +35,8 @@ function open(server: TestServer, protocol: ClientProtocol, path: string): Promi
 interface Received {
   header: Buffer;
   live: boolean;
+  /** performance.now() at each packet's arrival. */
+  arrivals: number[];
   packets: Buffer[];
   headers: Buffer[];
   ended: boolean;
@@ -40,12 +44,22 @@ interface Received {
 
 /** Reads a stream for `ms` (or until it ends), then closes it. */
 async function read(stream: AsfStream, ms: number): Promise<Received> {
-  const out: Received = { header: stream.header, live: stream.live, packets: [], headers: [], ended: false };
+  const out: Received = {
+    header: stream.header,
+    live: stream.live,
+    arrivals: [],
+    packets: [],
+    headers: [],
+    ended: false,
+  };
   const t0 = performance.now();
   try {
     for await (const item of stream.packets) {
       if (item.kind === 'header') out.headers.push(item.header);
-      else out.packets.push(item.data);
+      else {
+        out.packets.push(item.data);
+        out.arrivals.push(performance.now());
+      }
       if (performance.now() - t0 > ms) break;
     }
     out.ended = performance.now() - t0 <= ms;
@@ -202,7 +216,7 @@ describe('live', { concurrency: true }, () => {
   });
 
   describe('relay: an edge pulling from the origin', { concurrency: true }, () => {
-    for (const pull of ['mmsh', 'mmst', 'rtsp'] as const) {
+    for (const pull of ['mmsh', 'http', 'mmst', 'rtsp'] as const) {
       it(`over ${pull}: the edge serves a live stream whose packets are the origin's`, async () => {
         const edge = await startNetshow({
           mediaDir: MEDIA,
@@ -221,5 +235,48 @@ describe('live', { concurrency: true }, () => {
         }
       });
     }
+
+    it('the edge reconnects when its origin goes away and comes back; its client stays and gets the new packets', async () => {
+      const origin = await startNetshow({
+        mediaDir: MEDIA,
+        broadcast: [{ path: '/loop', source: { kind: 'playlist', path: join(dir, 'loop'), loop: true } }],
+      });
+      const port = origin.httpPort;
+      const edge = await startNetshow({
+        mediaDir: MEDIA,
+        broadcast: [{ path: '/relay', source: { kind: 'pull', url: `mmsh://127.0.0.1:${port}/loop` } }],
+      });
+      let second: Awaited<ReturnType<typeof startServer>> | undefined;
+      try {
+        const client = read(await open(edge, 'mmsh', 'relay'), 12_000);
+        await new Promise((r) => setTimeout(r, 3000));
+        await origin.close();
+        await new Promise((r) => setTimeout(r, 1500));
+        second = await startServer({
+          mediaDir: MEDIA,
+          host: '127.0.0.1',
+          httpPort: port,
+          mmsPort: null,
+          rtspPort: null,
+          logger: pino({ level: 'silent' }),
+          broadcast: [{ path: '/loop', source: { kind: 'playlist', path: join(dir, 'loop'), loop: true } }],
+        });
+        const back = performance.now();
+        const got = await client;
+        assert.equal(got.ended, false, 'the client was never ended');
+        const after = got.arrivals.filter((t) => t > back).length;
+        assert.ok(after > 50, `${after} packets came through the edge after the origin was back`);
+        const times = got.packets.map((p) => packetSendTime(p));
+        for (let i = 1; i < times.length; i++) assert.ok(times[i]! >= times[i - 1]!, 'the time line went on');
+        // 3 s before the origin went away, and packets again once the edge had reconnected (backoff 1 s, 2 s).
+        assert.ok(
+          times.at(-1)! - times[0]! > 5000,
+          `media over ${times.at(-1)! - times[0]!} ms of send time`,
+        );
+      } finally {
+        await edge.close();
+        await second?.close();
+      }
+    });
   });
 });
