@@ -2,7 +2,16 @@
 // file limit: netshow (`serve`, on-demand, or with a broadcast point looping the file), VLC's MMSH server (the
 // peer; live only, run as `nobody` when we are root), and the lab's unpaced replay double (to test the readers).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, chmodSync, chownSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  mkdirSync,
+  chmodSync,
+  chownSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import net from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { processTree } from './proc.js';
@@ -214,12 +223,25 @@ function logKey(line: string): string | null {
   }
 }
 
-/** The netshow command: the built CLI when it is newer than its source, else the source through tsx. */
+/** Newest modification time of the .ts files under `dir`, ms. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile() && e.name.endsWith('.ts'))
+      newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The netshow command: the built CLI when it is newer than every source file (a build older than any of them would
+ * measure yesterday's server), else the source through tsx.
+ */
 export function netshowCommand(repo: string): { cmd: string; args: string[] } | null {
   const src = join(repo, 'src/cli/main.ts');
   const built = join(repo, 'dist/src/cli/main.js');
   if (!existsSync(src) || !existsSync(join(repo, 'src/server'))) return null;
-  if (existsSync(built) && statSync(built).mtimeMs >= statSync(src).mtimeMs) {
+  if (existsSync(built) && statSync(built).mtimeMs >= newestSource(join(repo, 'src'))) {
     return { cmd: process.execPath, args: [built] };
   }
   return { cmd: process.execPath, args: ['--import', 'tsx', src] };
