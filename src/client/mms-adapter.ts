@@ -4,7 +4,7 @@
 // lost packet only leaves a gap the recorder tolerates.
 import { randomUUID } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { systemClock } from '../core/clock.js';
 import {
   DEFAULT_PLAYER,
@@ -13,7 +13,7 @@ import {
   type MmspClientOutput,
 } from '../mmsp/client-machine.js';
 import { selectStreams } from './select-streams.js';
-import { StreamQueue, endControl } from './stream-queue.js';
+import { ControlAttempt, credentials, plainIp } from './control-attempt.js';
 import { ClientError, type AsfStream, type ClientProtocol, type OpenOptions } from './types.js';
 
 const DEFAULT_MMS_PORT = 1755;
@@ -35,34 +35,18 @@ export async function openMms(url: URL, options: OpenOptions, transport: 'tcp' |
 }
 
 const protocolOf = (transport: 'tcp' | 'udp'): ClientProtocol => (transport === 'udp' ? 'mmsu' : 'mmst');
-const plainIp = (ip: string): string => ip.replace(/^::ffff:(?=\d+\.)/, '');
 
-class MmsAttempt {
-  private readonly protocol: ClientProtocol;
-  private readonly machine: MmspClientMachine;
-  private socket: Socket | null = null;
+class MmsAttempt extends ControlAttempt<MmspClientEvent, MmspClientOutput, URL> {
+  protected readonly machine: MmspClientMachine;
   private udp: UdpSocket | null = null;
-  private started = false;
-  private cancelTick: (() => void) | null = null;
   private header: Extract<MmspClientEvent, { type: 'header' }> | null = null;
-  private readonly items = new StreamQueue(
-    () => (this.transport === 'tcp' ? this.socket : null),
-    () => this.close(),
-  );
-  private opened = false;
-  private settle: { resolve: (s: AsfStream | URL) => void; reject: (e: unknown) => void } | null = null;
-  private closing: Promise<void> | null = null;
-  private readonly onAbort = (): void =>
-    this.fail(this.options.signal?.reason ?? new DOMException('aborted', 'AbortError'));
 
   constructor(
-    private readonly url: URL,
-    private readonly options: OpenOptions,
+    url: URL,
+    options: OpenOptions,
     private readonly transport: 'tcp' | 'udp',
   ) {
-    this.protocol = protocolOf(transport);
-    const user = options.user ?? (url.username === '' ? undefined : decodeURIComponent(url.username));
-    const password = options.password ?? (url.password === '' ? undefined : decodeURIComponent(url.password));
+    super(url, options, protocolOf(transport), url.href, transport === 'tcp');
     this.machine = new MmspClientMachine(
       {
         // mmsp.md §2.2: the path and query as the URL holds them, without the leading "/".
@@ -71,8 +55,7 @@ class MmsAttempt {
         transport,
         subscriberGuid: randomUUID().toUpperCase(),
         player: /^NSPlayer\//.test(options.userAgent ?? '') ? options.userAgent! : DEFAULT_PLAYER,
-        ...(user === undefined ? {} : { user }),
-        ...(password === undefined ? {} : { password }),
+        ...credentials(url, options),
         ...(options.startMs === undefined ? {} : { startMs: options.startMs }),
         ...(options.fast === undefined ? {} : { fast: options.fast }),
         ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
@@ -84,38 +67,25 @@ class MmsAttempt {
 
   /** The stream once data flows, or the URL a ReportRedirect names. */
   open(): Promise<AsfStream | URL> {
-    return new Promise<AsfStream | URL>((resolve, reject) => {
-      this.settle = { resolve, reject };
-      const signal = this.options.signal;
-      if (signal?.aborted) return this.onAbort();
-      signal?.addEventListener('abort', this.onAbort, { once: true });
-      this.schedule();
-      const host = this.url.hostname.replace(/^\[(.*)\]$/, '$1');
-      const port = this.url.port === '' ? DEFAULT_MMS_PORT : Number(this.url.port);
-      const s = connect({ host, port });
-      this.socket = s;
-      s.setNoDelay(true);
-      s.once('connect', () => void this.connected(s));
-      // Errors once the session runs end in 'close', which the machine judges by its state.
-      s.on('error', (err: NodeJS.ErrnoException) => {
-        if (!this.started) this.connectFailed(err);
-      });
-      s.on('data', (b: Buffer) => this.apply(this.machine.receive(b, systemClock.now())));
-      s.once('close', () => this.apply(this.machine.closed(systemClock.now())));
-    });
+    return this.connectTo(DEFAULT_MMS_PORT);
   }
 
-  private connectFailed(err: NodeJS.ErrnoException): void {
-    const kind = err.code === 'ETIMEDOUT' ? 'timeout' : 'refused';
-    this.fail(new ClientError(kind, `${this.url.href}: ${err.message}`, this.protocol));
+  protected closedOutput(): MmspClientOutput {
+    return this.machine.closed(systemClock.now());
   }
 
-  private async connected(s: Socket): Promise<void> {
+  protected shutdown(): readonly Buffer[] {
+    this.udp?.close();
+    this.udp = null;
+    return this.machine.close(systemClock.now()).out;
+  }
+
+  protected async connected(s: Socket): Promise<void> {
     let port = s.localPort ?? 0;
     try {
       if (this.transport === 'udp') port = await this.bindUdp(s);
     } catch (err) {
-      return this.fail(new ClientError('refused', `UDP port: ${(err as Error).message}`, this.protocol));
+      return this.failed('refused', `UDP port: ${(err as Error).message}`);
     }
     if (this.closing !== null || s.destroyed) return;
     this.started = true;
@@ -143,14 +113,7 @@ class MmsAttempt {
     });
   }
 
-  private apply(o: MmspClientOutput): void {
-    const s = this.socket;
-    if (s !== null && !s.destroyed && s.writable) for (const b of o.out) s.write(b);
-    for (const e of o.events) this.onEvent(e);
-    this.schedule();
-  }
-
-  private onEvent(e: MmspClientEvent): void {
+  protected onEvent(e: MmspClientEvent): void {
     switch (e.type) {
       case 'header': {
         if (e.change) this.items.push({ kind: 'header', header: e.header });
@@ -164,7 +127,7 @@ class MmsAttempt {
         return this.apply(this.machine.play(streams, systemClock.now()));
       }
       case 'playing':
-        return this.resolveOpen();
+        return this.resolveOpen(this.header);
       case 'packet':
         return this.items.push({ kind: 'packet', data: e.data });
       case 'end':
@@ -172,7 +135,7 @@ class MmsAttempt {
       case 'redirect':
         return this.redirected(e.location);
       case 'failed':
-        return this.fail(new ClientError(e.kind, `${this.url.href}: ${e.message}`, this.protocol));
+        return this.failed(e.kind, e.message);
     }
   }
 
@@ -186,54 +149,6 @@ class MmsAttempt {
     }
     if (!/^mms[tu]?:$/i.test(next.protocol))
       return this.fail(new ClientError('unsupported', `redirected to ${next.href}`, this.protocol));
-    this.opened = true;
-    this.settle?.resolve(next);
-    void this.close();
-  }
-
-  private schedule(): void {
-    this.cancelTick?.();
-    this.cancelTick = null;
-    const at = this.closing === null ? this.machine.nextDeadline() : null;
-    if (at !== null)
-      this.cancelTick = systemClock.at(at, () => this.apply(this.machine.tick(systemClock.now())));
-  }
-
-  private resolveOpen(): void {
-    const h = this.header;
-    if (this.opened || h === null) return;
-    this.opened = true;
-    this.settle?.resolve({
-      protocol: this.protocol,
-      url: this.url.href,
-      ...(h.server === null ? {} : { server: h.server }),
-      header: h.header,
-      live: h.live,
-      packets: this.items,
-      close: () => this.close(),
-    });
-  }
-
-  /** Before data flows: the open fails. After: the reader gets the error once the queue is read. */
-  private fail(err: unknown): void {
-    if (this.items.settled || this.closing !== null) return;
-    const failure = err instanceof Error ? err : new Error(String(err));
-    this.items.fail(failure);
-    if (!this.opened) this.settle?.reject(failure);
-    void this.close();
-  }
-
-  /** StopPlaying and CloseFile as the session needs them, then every socket closed; safe to call again. */
-  close(): Promise<void> {
-    this.closing ??= (() => {
-      this.options.signal?.removeEventListener('abort', this.onAbort);
-      this.cancelTick?.();
-      this.cancelTick = null;
-      this.items.end();
-      this.udp?.close();
-      this.udp = null;
-      return endControl(this.socket, this.machine.close(systemClock.now()).out);
-    })();
-    return this.closing;
+    this.resolveRedirect(next);
   }
 }

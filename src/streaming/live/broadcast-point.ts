@@ -10,7 +10,6 @@
 // skips to a key frame, one that stops reading is ended after stallMs (STYLE.md "Backpressure").
 import {
   liveHeader,
-  packetSendTime,
   padPacket,
   parsePacket,
   retimePacket,
@@ -119,6 +118,8 @@ export class BroadcastPoint implements LiveSink {
   private ringStart = 0;
   private ringBytes = 0;
   private nextSeqNo = 1;
+  /** The newest key-frame packet released: the ring never drops it for age (a joiner must find one). */
+  private newestKey = 0;
   private readonly pending: Pending[] = [];
   private pendingStart = 0;
   private pendingBytes = 0;
@@ -263,8 +264,9 @@ export class BroadcastPoint implements LiveSink {
     let sendTime: number;
     try {
       padded = padPacket(data, facts.packetSize);
-      const payloads = parsePacket(padded, facts.packetSize).payloads;
-      sendTime = packetSendTime(padded);
+      const parsed = parsePacket(padded, facts.packetSize);
+      const payloads = parsed.payloads;
+      sendTime = parsed.sendTime;
       const starts = payloads.filter((p) => p.offset === 0 || p.compressed);
       this.carryTimeLine(sendTime, starts);
       if (this.delta !== 0) padded = retimePacket(padded, facts.packetSize, this.delta);
@@ -401,6 +403,7 @@ export class BroadcastPoint implements LiveSink {
       facts: p.facts,
     };
     this.onAir = p.facts;
+    if (p.keyFrame) this.newestKey = packet.seq;
     this.ring.push(packet);
     this.ringBytes += p.data.length;
     // Keep bufferMs of media, and always from the newest key frame on, within the byte cap.
@@ -409,7 +412,7 @@ export class BroadcastPoint implements LiveSink {
       const tooOld = packet.sendTime - oldest.sendTime > this.bufferMs;
       const tooBig = this.ringBytes > this.maxBufferBytes;
       if (!tooOld && !tooBig) break;
-      if (!tooBig && this.latestKey(packet.facts.incarnation, oldest.seq) === oldest.seq) break;
+      if (!tooBig && oldest.seq === this.newestKey) break;
       this.ringStart++;
       this.ringBytes -= oldest.data.length;
     }
